@@ -1,0 +1,74 @@
+# TesterArmy Python SDK: entry points. `make help` lists them.
+# Every target that needs Python tooling creates .venv on demand, so any of
+# them works as the first command on a fresh clone (python3 + make + PyPI).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+SPEC   ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install generate check-generated lint format typecheck test unit integration contract \
+        ci demo sim bench update-spec spec-diff clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## Create .venv and install the project with dev extras
+
+generate: $(STAMP) ## Normalize openapi.yaml and regenerate generated/ (atomic)
+	$(PY) -m codegen generate
+
+check-generated: $(STAMP) ## Fail if generated/ differs from what `make generate` would write
+	$(PY) -m codegen check
+
+spec-diff: $(STAMP) ## Change report: spec of generated/ vs openapi.yaml (OLD=, NEW= to override)
+	$(PY) -m codegen diff $(if $(OLD),--old $(OLD)) $(if $(NEW),--new $(NEW))
+
+update-spec: $(STAMP) ## Fetch SPEC=<url-or-path>, validate, replace openapi.yaml and its lock
+	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<url-or-path>" >&2; exit 2; }
+	$(PY) -m codegen update-spec "$(SPEC)"
+
+lint: $(STAMP) ## ruff check + ruff format --check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply ruff fixes and formatting to hand-written code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP) ## mypy --strict on overrides/ and generated/
+	$(BIN)/mypy overrides/testerarmy codegen
+	$(BIN)/mypy generated/testerarmy_api generated/testerarmy_pydantic
+
+unit: $(STAMP) ## Unit tests only
+	$(BIN)/pytest tests/unit
+
+contract: $(STAMP) ## Contract tests: generated code, client traffic and simulator vs the spec
+	$(BIN)/pytest tests/contract -p no:randomly
+
+test: check-generated lint typecheck ## The full gate: drift, lint, types, then every test
+	$(BIN)/pytest
+
+ci: test ## What CI runs
+
+demo: $(STAMP) ## Start the local simulator, submit a run, wait with progress, print the result
+	$(PY) -m testerarmy.testing.demo
+
+sim: $(STAMP) ## Run the local simulator in the foreground
+	$(BIN)/testerarmy-sim
+
+bench: $(STAMP) ## Benchmarks (not part of `make test`); writes bench/results/*.json
+	$(PY) -m bench
+
+clean: ## Remove the venv and caches
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis codegen/.work build dist
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

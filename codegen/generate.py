@@ -1,0 +1,97 @@
+"""`make generate` and `make check-generated`.
+
+generate: build into a staging directory, validate it (imports, mypy --strict), then swap it in
+as generated/ with two renames. Any failure before the swap leaves generated/ exactly as it was.
+check: build into a scratch directory and compare with generated/, listing every difference.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from codegen.build import CLIENT_PACKAGE, PYDANTIC_PACKAGE, build_tree
+from codegen.errors import SpecError
+from codegen.lock import read_lock, verify_lock
+from codegen.trees import TreeDiff, diff_trees
+
+__all__ = ["GENERATED_DIR", "REPO_ROOT", "SPEC_PATH", "check", "generate"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SPEC_PATH = REPO_ROOT / "openapi.yaml"
+GENERATED_DIR = REPO_ROOT / "generated"
+WORK_DIR = REPO_ROOT / "codegen" / ".work"
+MYPY_CONFIG = Path(__file__).with_name("mypy-generated.ini")
+
+_IMPORT_ALL = """
+import importlib, pkgutil, sys
+for package in sys.argv[1:]:
+    root = importlib.import_module(package)
+    for info in pkgutil.walk_packages(root.__path__, package + "."):
+        importlib.import_module(info.name)
+"""
+
+
+def _validate(stage: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(stage), "PYTHONDONTWRITEBYTECODE": "1"}
+    imported = subprocess.run(
+        [sys.executable, "-I", "-B", "-c", f"import sys; sys.path.insert(0, {str(stage)!r})\n" + _IMPORT_ALL,
+         CLIENT_PACKAGE, PYDANTIC_PACKAGE],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    if imported.returncode != 0:
+        raise SpecError("generated code", "", f"does not import:\n{imported.stderr.strip()}")
+    typed = subprocess.run(
+        [sys.executable, "-m", "mypy", "--config-file", str(MYPY_CONFIG),
+         "--cache-dir", str(WORK_DIR / "mypy_cache"), "-p", CLIENT_PACKAGE, "-p", PYDANTIC_PACKAGE],
+        capture_output=True, text=True, cwd=stage, env={**env, "MYPYPATH": str(stage)}, check=False,
+    )  # fmt: skip
+    if typed.returncode != 0:
+        raise SpecError("generated code", "", f"fails mypy --strict:\n{typed.stdout.strip()}")
+
+
+def _swap(stage: Path, target: Path) -> None:
+    old = WORK_DIR / f"previous-{os.getpid()}"
+    if target.exists():
+        target.rename(old)
+    try:
+        stage.rename(target)
+    except OSError:
+        if old.exists():
+            old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def generate(spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR) -> TreeDiff:
+    lock = read_lock()
+    spec_sha256 = verify_lock(spec_path, lock)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix="stage-", dir=WORK_DIR)) / "generated"
+    try:
+        build_tree(spec_path, spec_sha256, stage)
+        changes = diff_trees(target, stage)
+        if not changes:
+            print(f"generated/ is up to date with openapi.yaml (sha256 {spec_sha256[:12]}…)")
+            return changes
+        # Only a tree that differs from the committed (already validated) one needs checking.
+        _validate(stage)
+        _swap(stage, target)
+        print(f"generated/ rewritten from openapi.yaml (sha256 {spec_sha256[:12]}…):")
+        print("\n".join(changes.lines()))
+        return changes
+    finally:
+        shutil.rmtree(stage.parent, ignore_errors=True)
+
+
+def check(spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR) -> TreeDiff:
+    lock = read_lock()
+    spec_sha256 = verify_lock(spec_path, lock)
+    with tempfile.TemporaryDirectory(prefix="testerarmy-check-") as tmp:
+        fresh = Path(tmp) / "generated"
+        build_tree(spec_path, spec_sha256, fresh)
+        return diff_trees(fresh, target)

@@ -1,0 +1,370 @@
+"""Apply codegen/rules.yaml to a vendored spec and return the spec the generators see.
+
+Each `_apply_*` function is one rule section, pure over a deep copy of the document. Rule entries
+that match nothing are collected and reported together (`StaleRulesError`): a spec update must
+never silently make a fix stop applying.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from codegen.errors import SpecError, pointer
+from codegen.rules import ErrorRule, Locator, Rules
+from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs, rewrite_refs, schema_ref
+
+__all__ = ["Normalized", "StaleRulesError", "normalize"]
+
+_IGNORED_FOR_SHAPE = {"description", "title", "required", "example", "examples"}
+
+
+class StaleRulesError(SpecError):
+    """One or more rules no longer match the spec they are applied to."""
+
+    def __init__(self, source: str, stale: list[str]) -> None:
+        self.stale = stale
+        listing = "; ".join(stale)
+        super().__init__(source, "codegen/rules.yaml", f"{len(stale)} rule(s) no longer match: {listing}")
+
+
+@dataclass
+class Normalized:
+    spec: dict[str, Any]
+    #: operationId upstream -> "<resource>.<name>"
+    operation_names: dict[str, str] = field(default_factory=dict)
+    #: Human-readable notes (e.g. names derived for operations the rules do not know yet).
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    source: str
+    stale: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized:
+    spec = copy.deepcopy(vendored)
+    ctx = _Context(source)
+    _apply_extract(spec, rules, ctx)
+    _apply_errors(spec, rules.errors, ctx)
+    _apply_schema_renames(spec, rules.schemas, ctx)
+    _apply_auth(spec, rules, ctx)
+    spec["servers"] = copy.deepcopy(rules.servers)
+    names = _apply_operations(spec, rules, ctx)
+    if rules.open_enums_in_responses:
+        _apply_open_enums(spec, ctx)
+    if ctx.stale:
+        raise StaleRulesError(source, ctx.stale)
+    return Normalized(spec=_ordered(spec), operation_names=names, notes=ctx.notes)
+
+
+# -- 1. extract ------------------------------------------------------------------------------------
+
+
+def _locate(spec: Any, locator: Locator) -> tuple[Any, str | int] | None:
+    """Return (container, key) for the node the locator names, or None if it is not there."""
+    node = spec
+    parent: Any = None
+    key: str | int = ""
+    for part in locator:
+        parent = node
+        if isinstance(part, tuple):
+            field_name, value = part
+            if not isinstance(node, list):
+                return None
+            matches = [
+                i for i, item in enumerate(node) if isinstance(item, dict) and item.get(field_name) == value
+            ]
+            if len(matches) != 1:
+                return None
+            key = matches[0]
+        elif (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and part < len(node)
+        ):
+            key = part
+        else:
+            return None
+        node = parent[key]
+    return parent, key
+
+
+def _shape(schema: Any) -> Any:
+    """A schema without its documentation keys, for structural comparison."""
+    if isinstance(schema, dict):
+        return {k: _shape(v) for k, v in schema.items() if k not in _IGNORED_FOR_SHAPE}
+    if isinstance(schema, list):
+        return [_shape(v) for v in schema]
+    return schema
+
+
+def _apply_extract(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for rule in rules.extract:
+        found: list[tuple[Any, str | int]] = []
+        for locator in rule.at:
+            hit = _locate(spec, locator)
+            if hit is None:
+                ctx.stale.append(f"extract {rule.name}: nothing at {_render(locator)}")
+            else:
+                found.append(hit)
+        if not found:
+            continue
+        first = found[0][0][found[0][1]]
+        reference = schemas.get(rule.name, first)
+        for container, key in found:
+            if _shape(container[key]) != _shape(reference):
+                raise SpecError(
+                    ctx.source,
+                    f"extract {rule.name}",
+                    f"the schemas to merge differ (at key {key!r}); the rule would change their meaning",
+                )
+        schemas.setdefault(rule.name, copy.deepcopy(first))
+        for container, key in found:
+            container[key] = schema_ref(rule.name)
+
+
+def _render(locator: Locator) -> str:
+    return "/".join(f"[{p[0]}={p[1]}]" if isinstance(p, tuple) else str(p) for p in locator)
+
+
+# -- 2. error schemas ----------------------------------------------------------------------------------
+
+
+def _apply_errors(spec: dict[str, Any], rule: ErrorRule, ctx: _Context) -> None:
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    matching = [name for name in schemas if rule.match.match(name)]
+    if not matching:
+        ctx.stale.append(f"errors: no schema matches {rule.match.pattern!r}")
+        return
+    if rule.into in schemas:
+        raise SpecError(
+            ctx.source, pointer("components", "schemas", rule.into), "already exists; cannot collapse"
+        )
+    expected = _shape(rule.schema)
+    for name in matching:
+        if _shape(schemas[name]) != expected:
+            raise SpecError(
+                ctx.source,
+                pointer("components", "schemas", name),
+                f"named like an error schema but its shape differs from `{rule.into}`; not merged",
+            )
+    for name in matching:
+        del schemas[name]
+    schemas[rule.into] = copy.deepcopy(rule.schema)
+    targets = {SCHEMA_REF_PREFIX + name for name in matching}
+    rewrite_refs(spec, lambda ref: SCHEMA_REF_PREFIX + rule.into if ref in targets else ref)
+
+
+# -- 3. schema names -------------------------------------------------------------------------------------
+
+
+def _apply_schema_renames(spec: dict[str, Any], renames: dict[str, str], ctx: _Context) -> None:
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    applied: dict[str, str] = {}
+    for old, new in renames.items():
+        if old not in schemas:
+            ctx.stale.append(f"schemas: {old!r} does not exist")
+            continue
+        if new in schemas and new not in renames:
+            raise SpecError(
+                ctx.source, pointer("components", "schemas", new), f"rename target of {old!r} exists"
+            )
+        applied[old] = new
+    # Rebuild the mapping to keep document order while renaming keys.
+    spec["components"]["schemas"] = {applied.get(k, k): v for k, v in schemas.items()}
+    refs = {SCHEMA_REF_PREFIX + old: SCHEMA_REF_PREFIX + new for old, new in applied.items()}
+    rewrite_refs(spec, lambda ref: refs.get(ref, ref))
+
+
+# -- 4. auth ---------------------------------------------------------------------------------------------
+
+
+def _apply_auth(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
+    schemes = spec.get("components", {}).get("securitySchemes", {})
+    if rules.security_scheme not in schemes:
+        ctx.stale.append(f"auth: security scheme {rules.security_scheme!r} is not declared")
+        return
+    header = rules.auth_header.lower()
+    removed_any = False
+    for _path, _method, operation in iter_operations(spec):
+        params = operation.get("parameters") or []
+        kept = [
+            p
+            for p in params
+            if not (
+                isinstance(p, dict) and p.get("in") == "header" and str(p.get("name", "")).lower() == header
+            )
+        ]
+        had_header = len(kept) != len(params)
+        removed_any |= had_header
+        if kept:
+            operation["parameters"] = kept
+        else:
+            operation.pop("parameters", None)
+        if had_header:
+            operation.pop("security", None)  # inherits the document-level requirement below
+        else:
+            operation["security"] = []
+    if not removed_any:
+        ctx.stale.append(f"auth: no operation declares a {rules.auth_header!r} header parameter")
+    spec["security"] = [{rules.security_scheme: []}]
+
+
+# -- 6/7. tags and operations ----------------------------------------------------------------------------
+
+_WORDS = re.compile(r"[^A-Za-z0-9]+")
+
+
+def _snake(value: str) -> str:
+    value = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", value)
+    return _WORDS.sub("_", value).strip("_").lower()
+
+
+def _apply_operations(spec: dict[str, Any], rules: Rules, ctx: _Context) -> dict[str, str]:
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    used_tags: set[str] = set()
+    used_ops: set[str] = set()
+    names: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for path, method, operation in iter_operations(spec):
+        op_id = str(operation["operationId"])
+        where = f"{method.upper()} {path}"
+        tags = operation.get("tags") or ["default"]
+        tag = str(tags[0])
+        if tag in rules.tags:
+            resource = rules.tags[tag]
+            used_tags.add(tag)
+        else:
+            resource = _snake(tag.removeprefix("subpackage_"))
+            ctx.notes.append(f"tag {tag!r} has no rule; resource named {resource!r} ({where})")
+        rule = rules.operations.get(op_id)
+        if rule is None:
+            short = _snake(op_id)
+            ctx.notes.append(f"operation {op_id!r} has no rule; named {resource}.{short} ({where})")
+        else:
+            used_ops.add(op_id)
+            short = rule.name
+            if rule.request_body:
+                _hoist_request_body(operation, rule.request_body, schemas, op_id, ctx)
+        qualified = f"{resource}.{short}"
+        if qualified in owner:
+            raise SpecError(
+                ctx.source,
+                pointer("paths", path, method, "operationId"),
+                f"{where} ({op_id}) and {owner[qualified]} both normalize to the name {qualified!r}",
+            )
+        owner[qualified] = f"{where} ({op_id})"
+        names[op_id] = qualified
+        operation["operationId"] = qualified
+        operation["tags"] = [resource]
+    ctx.stale.extend(f"tags: {t!r} is not used by any operation" for t in rules.tags if t not in used_tags)
+    ctx.stale.extend(f"operations: {o!r} does not exist" for o in rules.operations if o not in used_ops)
+    return names
+
+
+def _hoist_request_body(
+    operation: dict[str, Any], name: str, schemas: dict[str, Any], op_id: str, ctx: _Context
+) -> None:
+    content = (operation.get("requestBody") or {}).get("content") or {}
+    hoisted = False
+    for media in content.values():
+        schema = media.get("schema") if isinstance(media, dict) else None
+        if isinstance(schema, dict) and "$ref" not in schema:
+            if name in schemas and _shape(schemas[name]) != _shape(schema):
+                raise SpecError(
+                    ctx.source, pointer("components", "schemas", name), "exists with another shape"
+                )
+            schemas.setdefault(name, schema)
+            media["schema"] = schema_ref(name)
+            hoisted = True
+    if not hoisted:
+        ctx.stale.append(f"operations: {op_id!r} has no inline request body to name {name!r}")
+
+
+# -- 8. open enums -----------------------------------------------------------------------------------
+
+
+def _response_closure(spec: dict[str, Any]) -> set[str]:
+    """Names of component schemas reachable from any response."""
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    pending: list[str] = []
+    for _path, _method, operation in iter_operations(spec):
+        for _trail, ref in iter_refs(operation.get("responses") or {}):
+            if ref.startswith(SCHEMA_REF_PREFIX):
+                pending.append(ref.removeprefix(SCHEMA_REF_PREFIX))
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        pending.extend(
+            ref.removeprefix(SCHEMA_REF_PREFIX)
+            for _trail, ref in iter_refs(schemas[name])
+            if ref.startswith(SCHEMA_REF_PREFIX)
+        )
+    return seen
+
+
+def _is_enum_ref(node: Any, enums: set[str]) -> bool:
+    return isinstance(node, dict) and node.get("$ref", "").removeprefix(SCHEMA_REF_PREFIX) in enums
+
+
+def _open(node: Any, enums: set[str], trail: tuple[str | int, ...], ctx: _Context) -> Any:
+    if isinstance(node, list):
+        return [_open(v, enums, (*trail, i), ctx) for i, v in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    if "enum" in node and trail and trail[-1] != "enum":
+        raise SpecError(
+            ctx.source,
+            pointer(*trail),
+            "inline enum in a response cannot be made forward-compatible; add an `extract` rule naming it",
+        )
+    if _is_enum_ref(node, enums):
+        rest = {k: v for k, v in node.items() if k != "$ref"}
+        return {"anyOf": [{"$ref": node["$ref"]}, {"type": "string"}], **rest}
+    for combinator in ("oneOf", "anyOf"):
+        members = node.get(combinator)
+        if isinstance(members, list) and any(_is_enum_ref(m, enums) for m in members):
+            opened = [m for m in members if not (isinstance(m, dict) and m.get("type") == "null")]
+            nullable = len(opened) != len(members)
+            opened.append({"type": "string"})
+            if nullable:
+                opened.append({"type": "null"})
+            rest = {k: v for k, v in node.items() if k not in ("oneOf", "anyOf")}
+            return {"anyOf": opened, **rest}
+    return {k: _open(v, enums, (*trail, k), ctx) for k, v in node.items()}
+
+
+def _apply_open_enums(spec: dict[str, Any], ctx: _Context) -> None:
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    enums = {name for name, schema in schemas.items() if isinstance(schema, dict) and "enum" in schema}
+    for name in sorted(_response_closure(spec) - enums):
+        schemas[name] = _open(schemas[name], enums, ("components", "schemas", name), ctx)
+    for path, method, operation in iter_operations(spec):
+        responses = operation.get("responses") or {}
+        for status, response in responses.items():
+            for media_type, media in ((response or {}).get("content") or {}).items():
+                if isinstance(media, dict) and "schema" in media:
+                    trail = ("paths", path, method, "responses", status, "content", media_type, "schema")
+                    media["schema"] = _open(media["schema"], enums, trail, ctx)
+
+
+# -- output order ------------------------------------------------------------------------------------
+
+_TOP_ORDER = ("openapi", "info", "servers", "security", "tags", "paths", "components")
+
+
+def _ordered(spec: dict[str, Any]) -> dict[str, Any]:
+    """Conventional key order at the top level, schemas sorted by name: stable, reviewable diffs."""
+    out = {k: spec[k] for k in _TOP_ORDER if k in spec}
+    out.update({k: v for k, v in spec.items() if k not in out})
+    components = out.get("components")
+    if isinstance(components, dict) and isinstance(components.get("schemas"), dict):
+        components["schemas"] = dict(sorted(components["schemas"].items()))
+    return out

@@ -1,0 +1,123 @@
+"""Typed view of codegen/rules.yaml, checked on load so a typo in a rule fails with its location."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from codegen.errors import SpecError
+from codegen.yamlio import load_yaml_file
+
+__all__ = ["RULES_PATH", "ErrorRule", "ExtractRule", "Locator", "OperationRule", "Rules", "load_rules"]
+
+RULES_PATH = Path(__file__).with_name("rules.yaml")
+
+#: A path from the document root: keys, list indexes, or {field: value} list-item selectors.
+Locator = tuple[str | int | tuple[str, str], ...]
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ExtractRule:
+    name: str
+    at: tuple[Locator, ...]
+
+
+@dataclass(frozen=True)
+class ErrorRule:
+    into: str
+    match: re.Pattern[str]
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class OperationRule:
+    name: str
+    request_body: str | None
+
+
+@dataclass(frozen=True)
+class Rules:
+    extract: tuple[ExtractRule, ...]
+    errors: ErrorRule
+    schemas: dict[str, str]
+    auth_header: str
+    security_scheme: str
+    servers: list[dict[str, Any]]
+    tags: dict[str, str]
+    operations: dict[str, OperationRule]
+    open_enums_in_responses: bool
+
+
+def _require(cond: bool, source: str, where: str, problem: str) -> None:
+    if not cond:
+        raise SpecError(source, where, problem)
+
+
+def _locator(raw: Any, source: str, where: str) -> Locator:
+    _require(isinstance(raw, list) and bool(raw), source, where, "a locator is a non-empty list")
+    parts: list[str | int | tuple[str, str]] = []
+    for item in raw:
+        if isinstance(item, dict):
+            _require(len(item) == 1, source, where, f"selector {item!r} must have exactly one field")
+            ((field, value),) = item.items()
+            parts.append((str(field), str(value)))
+        elif isinstance(item, str | int):
+            parts.append(item)
+        else:
+            raise SpecError(source, where, f"locator item {item!r} is neither a key nor a selector")
+    return tuple(parts)
+
+
+def load_rules(path: Path = RULES_PATH) -> Rules:
+    source = str(path)
+    raw = load_yaml_file(path)
+    _require(isinstance(raw, dict), source, "", "rules file must be a mapping")
+    expected = {"extract", "errors", "schemas", "auth", "servers", "tags", "operations", "open_enums"}
+    unknown = set(raw) - expected
+    _require(not unknown, source, "", f"unknown sections {sorted(unknown)} (known: {sorted(expected)})")
+
+    extract = tuple(
+        ExtractRule(
+            name=str(item["name"]),
+            at=tuple(_locator(loc, source, f"/extract/{i}/at/{j}") for j, loc in enumerate(item["at"])),
+        )
+        for i, item in enumerate(raw.get("extract") or [])
+    )
+    errors_raw = raw["errors"]
+    try:
+        match = re.compile(errors_raw["match"])
+    except re.error as exc:
+        raise SpecError(source, "/errors/match", f"bad regular expression: {exc}") from None
+    errors = ErrorRule(into=str(errors_raw["into"]), match=match, schema=dict(errors_raw["schema"]))
+
+    schemas = {str(k): str(v) for k, v in (raw.get("schemas") or {}).items()}
+    for old, new in schemas.items():
+        _require(
+            bool(_NAME.match(new)), source, f"/schemas/{old}", f"target name {new!r} is not a valid name"
+        )
+
+    operations: dict[str, OperationRule] = {}
+    for op_id, body in (raw.get("operations") or {}).items():
+        _require(isinstance(body, dict) and "name" in body, source, f"/operations/{op_id}", "needs a `name`")
+        name = str(body["name"])
+        _require(
+            bool(_NAME.match(name)), source, f"/operations/{op_id}", f"name {name!r} is not an identifier"
+        )
+        operations[str(op_id)] = OperationRule(name=name, request_body=body.get("request_body"))
+
+    open_enums = raw.get("open_enums") or {}
+    return Rules(
+        extract=extract,
+        errors=errors,
+        schemas=schemas,
+        auth_header=str(raw["auth"]["header_parameter"]),
+        security_scheme=str(raw["auth"]["security_scheme"]),
+        servers=list(raw["servers"]),
+        tags={str(k): str(v) for k, v in raw["tags"].items()},
+        operations=operations,
+        open_enums_in_responses=open_enums.get("in") == "responses",
+    )

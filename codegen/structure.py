@@ -1,0 +1,58 @@
+"""Checks that a spec is one the pipeline can work with, before any rule touches it.
+
+openapi-spec-validator says *whether* a document is valid OpenAPI; these checks come first and say,
+in our terms, what is wrong and where (file + JSON pointer), for the mistakes a spec update makes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from codegen.errors import SpecError, pointer
+from codegen.specdoc import iter_operations, iter_refs, resolve_pointer
+
+__all__ = ["SUPPORTED_VERSIONS", "check_structure", "validate_openapi"]
+
+SUPPORTED_VERSIONS = re.compile(r"^3\.1\.\d+$")
+
+
+def check_structure(spec: Any, source: str) -> None:
+    if not isinstance(spec, dict):
+        raise SpecError(source, "/", f"the document is a {type(spec).__name__}, not a mapping")
+    version = spec.get("openapi")
+    if version is None:
+        hint = " (this looks like Swagger 2.0)" if "swagger" in spec else ""
+        raise SpecError(source, "/openapi", f"missing `openapi` version field{hint}")
+    if not SUPPORTED_VERSIONS.match(str(version)):
+        raise SpecError(source, "/openapi", f"unsupported OpenAPI version {version!r} (supported: 3.1.x)")
+    paths = spec.get("paths")
+    if not isinstance(paths, dict) or not paths:
+        raise SpecError(source, "/paths", "no `paths`: the spec describes no operation")
+    for path, method, operation in iter_operations(spec):
+        op_id = operation.get("operationId")
+        if not isinstance(op_id, str) or not op_id.strip():
+            raise SpecError(
+                source, pointer("paths", path, method), f"{method.upper()} {path} has no operationId"
+            )
+    for trail, ref in iter_refs(spec):
+        where = pointer(*trail, "$ref")
+        if not ref.startswith("#/"):
+            raise SpecError(source, where, f"external $ref {ref!r} is not supported (inline it)")
+        found, _ = resolve_pointer(spec, ref)
+        if not found:
+            raise SpecError(source, where, f"dangling $ref {ref!r}: nothing at that location")
+
+
+def validate_openapi(spec: dict[str, Any], source: str) -> None:
+    """Full OpenAPI 3.1 validation; the first few problems are reported with their location."""
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    errors = list(OpenAPIV31SpecValidator(spec).iter_errors())
+    if errors:
+        lines = []
+        for err in errors[:5]:
+            path = pointer(*getattr(err, "absolute_path", ())) if getattr(err, "absolute_path", None) else ""
+            lines.append(f"{path or '/'}: {err.message}")
+        more = f" (+{len(errors) - 5} more)" if len(errors) > 5 else ""
+        raise SpecError(source, "", "not valid OpenAPI 3.1: " + "; ".join(lines) + more)

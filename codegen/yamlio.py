@@ -1,0 +1,97 @@
+"""Strict YAML reading and deterministic YAML writing.
+
+PyYAML's safe loader silently keeps the last of two duplicate keys and expands aliases without
+limit; a spec is a contract, so both are refused here, and so are files too large or not UTF-8.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from codegen.errors import SpecError
+
+__all__ = ["MAX_ALIASES", "MAX_BYTES", "dump_yaml", "load_yaml_file", "load_yaml_text"]
+
+#: A vendored spec is ~70 KB; anything past this is not a spec we want to parse in CI.
+MAX_BYTES = 5 * 1024 * 1024
+#: Aliases are legitimate but rare in specs; a "billion laughs" document needs thousands.
+MAX_ALIASES = 100
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys and alias bombs, and keeps line numbers for errors."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._aliases_seen = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases_seen += 1
+            if self._aliases_seen > MAX_ALIASES:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"more than {MAX_ALIASES} YAML aliases (alias bomb?)", mark
+                )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping",
+                    node.start_mark,
+                    f"duplicate key {key!r} (first at line {seen[key].start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml_text(text: str, source: str) -> Any:
+    """Parse YAML text; any problem becomes a SpecError naming `source`, line and column."""
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise SpecError(source, location, f"invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(source, "", f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise SpecError(source, "", "document is nested too deeply to be a usable spec") from None
+
+
+def load_yaml_file(path: Path) -> Any:
+    """Read and parse a YAML (or JSON) file with the limits above."""
+    source = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SpecError(source, "", f"cannot read file: {exc.strerror}") from None
+    if size > MAX_BYTES:
+        raise SpecError(source, "", f"file is {size} bytes, over the {MAX_BYTES}-byte limit for a spec")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SpecError(source, f"line {line}", f"not UTF-8 (byte 0x{raw[exc.start]:02x})") from None
+    return load_yaml_text(text, source)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, insertion order, no aliases: the same input always dumps to the same bytes."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
