@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from codegen.errors import SpecError
-from codegen.generate import check, generate
+from codegen.generate import GENERATED_DIR, SPEC_PATH, check, generate
+from codegen.lock import LOCK_PATH
 
 __all__ = ["main"]
 
@@ -14,14 +16,21 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("generate", help="normalize openapi.yaml and rewrite generated/ atomically")
-    commands.add_parser("check", help="fail if generated/ differs from what generate would write")
+    for name, text in (
+        ("generate", "normalize openapi.yaml and rewrite generated/ atomically"),
+        ("check", "fail if generated/ differs from what generate would write"),
+    ):
+        command = commands.add_parser(name, help=text)
+        # Paths default to the repository's; tests and experiments point them elsewhere.
+        command.add_argument("--spec", type=Path, default=SPEC_PATH, help="vendored spec (openapi.yaml)")
+        command.add_argument("--lock", type=Path, default=LOCK_PATH, help="lock file pinning the spec")
+        command.add_argument("--target", type=Path, default=GENERATED_DIR, help="generated tree")
     args = parser.parse_args(argv)
     try:
         if args.command == "generate":
-            generate()
+            generate(args.spec, args.target, args.lock)
         elif args.command == "check":
-            drift = check()
+            drift = check(args.spec, args.target, args.lock)
             if drift:
                 print("generated/ is out of date with openapi.yaml + codegen/ (run `make generate`):")
                 print("\n".join(drift.lines()))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from codegen.build import CLIENT_PACKAGE, PYDANTIC_PACKAGE, build_tree
 from codegen.errors import SpecError
-from codegen.lock import read_lock, verify_lock
+from codegen.lock import LOCK_PATH, read_lock, verify_lock
 from codegen.trees import TreeDiff, diff_trees
 
 __all__ = ["GENERATED_DIR", "REPO_ROOT", "SPEC_PATH", "check", "generate"]
@@ -67,9 +67,10 @@ def _swap(stage: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def generate(spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR) -> TreeDiff:
-    lock = read_lock()
-    spec_sha256 = verify_lock(spec_path, lock)
+def generate(
+    spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR, lock_path: Path = LOCK_PATH
+) -> TreeDiff:
+    spec_sha256 = verify_lock(spec_path, read_lock(lock_path))
     WORK_DIR.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix="stage-", dir=WORK_DIR)) / "generated"
     try:
@@ -88,9 +89,8 @@ def generate(spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR) -> TreeD
         shutil.rmtree(stage.parent, ignore_errors=True)
 
 
-def check(spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR) -> TreeDiff:
-    lock = read_lock()
-    spec_sha256 = verify_lock(spec_path, lock)
+def check(spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR, lock_path: Path = LOCK_PATH) -> TreeDiff:
+    spec_sha256 = verify_lock(spec_path, read_lock(lock_path))
     with tempfile.TemporaryDirectory(prefix="testerarmy-check-") as tmp:
         fresh = Path(tmp) / "generated"
         build_tree(spec_path, spec_sha256, fresh)
