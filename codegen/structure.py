@@ -42,6 +42,21 @@ def check_structure(spec: Any, source: str) -> None:
         found, _ = resolve_pointer(spec, ref)
         if not found:
             raise SpecError(source, where, f"dangling $ref {ref!r}: nothing at that location")
+        _check_ref_chain(spec, ref, source, where)
+
+
+def _check_ref_chain(spec: Any, ref: str, source: str, where: str) -> None:
+    """A schema may refer to itself through properties (a tree), but not *be* a reference to itself."""
+    chain = [ref]
+    while True:
+        _, target = resolve_pointer(spec, chain[-1])
+        next_ref = target.get("$ref") if isinstance(target, dict) else None
+        if not isinstance(next_ref, str):
+            return
+        if next_ref in chain:
+            cycle = " -> ".join([*chain[chain.index(next_ref) :], next_ref])
+            raise SpecError(source, where, f"$ref cycle that never reaches a schema: {cycle}")
+        chain.append(next_ref)
 
 
 def validate_openapi(spec: dict[str, Any], source: str) -> None:

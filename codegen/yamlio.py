@@ -13,12 +13,16 @@ import yaml
 
 from codegen.errors import SpecError
 
-__all__ = ["MAX_ALIASES", "MAX_BYTES", "dump_yaml", "load_yaml_file", "load_yaml_text"]
+__all__ = ["MAX_ALIASES", "MAX_BYTES", "MAX_EXPANDED_NODES", "dump_yaml", "load_yaml_file", "load_yaml_text"]
 
 #: A vendored spec is ~70 KB; anything past this is not a spec we want to parse in CI.
 MAX_BYTES = 5 * 1024 * 1024
-#: Aliases are legitimate but rare in specs; a "billion laughs" document needs thousands.
+#: Aliases are legitimate but rare in specs.
 MAX_ALIASES = 100
+#: Nodes the document would have with every alias expanded (the vendored spec has ~6,000).
+#: PyYAML shares aliased objects, so a "billion laughs" document loads instantly and only explodes
+#: when something walks it; this bound stops it at the door.
+MAX_EXPANDED_NODES = 1_000_000
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -53,10 +57,26 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def _expanded_size(node: Any, memo: dict[int, int]) -> int:
+    """Node count with aliases expanded, in time linear in the *distinct* nodes (memoized by id)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if isinstance(node, dict):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.items())
+    elif isinstance(node, list):
+        size = 1 + sum(_expanded_size(v, memo) for v in node)
+    else:
+        size = 1
+    memo[key] = size
+    return size
+
+
 def load_yaml_text(text: str, source: str) -> Any:
     """Parse YAML text; any problem becomes a SpecError naming `source`, line and column."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
+        size = _expanded_size(document, {})
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -66,6 +86,11 @@ def load_yaml_text(text: str, source: str) -> Any:
         raise SpecError(source, "", f"invalid YAML: {exc}") from None
     except RecursionError:
         raise SpecError(source, "", "document is nested too deeply to be a usable spec") from None
+    if size > MAX_EXPANDED_NODES:
+        raise SpecError(
+            source, "", f"document expands to {size:,} nodes, over {MAX_EXPANDED_NODES:,} (alias bomb?)"
+        )
+    return document
 
 
 def load_yaml_file(path: Path) -> Any:

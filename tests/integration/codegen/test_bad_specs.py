@@ -1,0 +1,160 @@
+"""`python -m codegen generate` on bad specs: a clear error (file, location, problem), generated/ untouched.
+
+Each case is a spec text (or bytes) and the fragments its error message must contain. Specs are
+built from the vendored one where a realistic mistake is wanted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from codegen.__main__ import main
+
+REPO = Path(__file__).resolve().parents[3]
+VENDORED = (REPO / "openapi.yaml").read_text(encoding="utf-8")
+
+
+def _vendored_with(edit: Callable[[dict[str, object]], None]) -> str:
+    spec = yaml.safe_load(VENDORED)
+    edit(spec)
+    return yaml.safe_dump(spec, sort_keys=False)
+
+
+def _drop_operation_id(spec: dict) -> None:  # type: ignore[type-arg]
+    del spec["paths"]["/v1/runs/{id}"]["get"]["operationId"]
+
+
+def _dangling_ref(spec: dict) -> None:  # type: ignore[type-arg]
+    spec["components"]["schemas"]["RunResponse"]["properties"]["output"]["oneOf"][0] = {
+        "$ref": "#/components/schemas/RunOutputV2"
+    }
+
+
+def _same_name_twice(spec: dict) -> None:  # type: ignore[type-arg]
+    # Upstream retags "List tests" as a test-runs operation with the same slug as get.
+    spec["paths"]["/v1/runs/{id}/status"] = {"get": dict(spec["paths"]["/v1/runs/{id}"]["get"])}
+
+
+def _ref_cycle(spec: dict) -> None:  # type: ignore[type-arg]
+    schemas = spec["components"]["schemas"]
+    schemas["Loop"] = {"$ref": "#/components/schemas/Loop2"}
+    schemas["Loop2"] = {"$ref": "#/components/schemas/Loop"}
+    schemas["RunResponse"]["properties"]["loop"] = {"$ref": "#/components/schemas/Loop"}
+
+
+def _external_ref(spec: dict) -> None:  # type: ignore[type-arg]
+    spec["components"]["schemas"]["RunResponse"]["properties"]["input"] = {"$ref": "common.yaml#/Input"}
+
+
+def _stale_rule(spec: dict) -> None:  # type: ignore[type-arg]
+    del spec["paths"]["/v1/runs/{id}/cancel"]
+
+
+def _invalid_after_rules(spec: dict) -> None:  # type: ignore[type-arg]
+    spec["paths"]["/v1/runs"]["get"]["parameters"][0]["in"] = "body"
+
+
+_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(24)
+)
+
+CASES: dict[str, tuple[str | bytes, tuple[str, ...]]] = {
+    "malformed-yaml": ("openapi: 3.1.0\npaths:\n  /v1/runs: [unclosed\n", ("line 4", "invalid YAML")),
+    "dangling-ref": (_vendored_with(_dangling_ref), ("/oneOf/0/$ref", "dangling $ref", "RunOutputV2")),
+    "no-paths": ("openapi: 3.1.0\ninfo: {title: t, version: '1'}\n", ("/paths", "no `paths`")),
+    "missing-operation-id": (
+        _vendored_with(_drop_operation_id),
+        ("/paths/~1v1~1runs~1{id}/get", "no operationId"),
+    ),
+    "same-name-twice": (_vendored_with(_same_name_twice), ("both normalize to the name 'runs.get'",)),
+    "unsupported-version": (
+        VENDORED.replace("openapi: 3.1.0", "openapi: 3.0.3"),
+        ("/openapi", "unsupported OpenAPI version '3.0.3'"),
+    ),
+    "swagger-2": ("swagger: '2.0'\npaths: {}\n", ("/openapi", "Swagger 2.0")),
+    "not-a-mapping": ("- just\n- a list\n", ("not a mapping",)),
+    "empty-file": ("", ("not a mapping",)),
+    "duplicate-key": (
+        VENDORED.replace("  /v1/runs/{id}/cancel:", "  /v1/runs:\n    get: {}\n  /v1/runs/{id}/cancel:", 1),
+        ("duplicate key '/v1/runs'", "line"),
+    ),
+    "non-utf8": (
+        VENDORED.encode().replace(b"Submit a QA test run", b"Submit a QA \xff run", 1),
+        ("not UTF-8", "0xff"),
+    ),
+    "alias-bomb": (_BOMB, ("expands to", "alias bomb")),
+    "many-aliases": (
+        "".join(f"k{i}: &a{i} [1]\nr{i}: *a{i}\n" for i in range(150)),
+        ("more than 100 YAML aliases",),
+    ),
+    "deeply-nested": ("a: " + "[" * 5000 + "]" * 5000 + "\n", ("nested too deeply",)),
+    "huge-file": ("openapi: 3.1.0\n" + "# padding\n" * 600_000, ("bytes", "limit")),
+    "ref-cycle": (_vendored_with(_ref_cycle), ("$ref cycle", "Loop")),
+    "external-ref": (_vendored_with(_external_ref), ("external $ref", "common.yaml")),
+    "stale-rule": (
+        _vendored_with(_stale_rule),
+        ("codegen/rules.yaml", "'cancel-a-queued-run' does not exist"),
+    ),
+    "invalid-after-rules": (
+        _vendored_with(_invalid_after_rules),
+        ("after normalization", "not valid OpenAPI"),
+    ),
+}
+
+
+def _snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_spec_is_refused_with_location_and_target_untouched(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, fragments = CASES[case]
+    spec = tmp_path / "openapi.yaml"
+    if isinstance(content, bytes):
+        spec.write_bytes(content)
+    else:
+        spec.write_text(content, encoding="utf-8")
+    lock = tmp_path / "lock.json"
+    digest = hashlib.sha256(spec.read_bytes()).hexdigest()
+    lock.write_text(
+        json.dumps({"path": "openapi.yaml", "sha256": digest, "source": "test", "retrieved": "-"})
+    )
+    target = tmp_path / "generated"
+    (target / "testerarmy_api").mkdir(parents=True)
+    (target / "testerarmy_api" / "__init__.py").write_text("# previous generation\n")
+    before = _snapshot(target)
+
+    code = main(["generate", "--spec", str(spec), "--lock", str(lock), "--target", str(target)])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("error: ")
+    assert "openapi.yaml" in err, err
+    for fragment in fragments:
+        assert fragment in err, f"{fragment!r} not in: {err}"
+    assert len(err) < 4000, "error messages stay readable"
+    assert _snapshot(target) == before
+
+
+def test_spec_that_does_not_match_its_lock_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(VENDORED + "\n# a hand edit\n", encoding="utf-8")
+    target = tmp_path / "generated"
+    target.mkdir()
+    code = main(["generate", "--spec", str(spec), "--target", str(target)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "does not match codegen/openapi.lock.json" in err
+    assert "make update-spec" in err
+    assert list(target.iterdir()) == []

@@ -1,0 +1,238 @@
+"""Each normalization rule, checked on the real vendored spec and on mutated copies of it."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from codegen.errors import SpecError
+from codegen.normalize import Normalized, StaleRulesError, normalize
+from codegen.rules import OperationRule, Rules
+from codegen.specdoc import iter_operations, iter_refs
+from codegen.structure import validate_openapi
+
+SOURCE = "openapi.yaml"
+
+
+def _operation(spec: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    for _path, _method, operation in iter_operations(spec):
+        if operation["operationId"] == operation_id:
+            return operation
+    raise AssertionError(f"no operation {operation_id}")
+
+
+def _schemas(spec: dict[str, Any]) -> dict[str, Any]:
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    return schemas
+
+
+# -- the result as a whole ---------------------------------------------------------------------------
+
+
+def test_vendored_spec_is_invalid_but_normalized_spec_validates(
+    vendored_spec: dict[str, Any], normalized: Normalized
+) -> None:
+    with pytest.raises(SpecError, match="Test Runs_cancelAQueuedRun_Response_200"):
+        validate_openapi(vendored_spec, SOURCE)
+    validate_openapi(normalized.spec, SOURCE)
+
+
+def test_no_operation_is_lost_or_merged(vendored_spec: dict[str, Any], normalized: Normalized) -> None:
+    before = {(path, method) for path, method, _ in iter_operations(vendored_spec)}
+    after = {(path, method) for path, method, _ in iter_operations(normalized.spec)}
+    assert before == after
+    assert len(after) == 19
+
+
+def test_normalization_does_not_modify_its_input(vendored_spec: dict[str, Any], rules: Rules) -> None:
+    snapshot = repr(vendored_spec)
+    normalize(vendored_spec, rules, SOURCE)
+    assert repr(vendored_spec) == snapshot
+
+
+def test_every_ref_resolves_after_normalization(normalized: Normalized) -> None:
+    schemas = _schemas(normalized.spec)
+    for _trail, ref in iter_refs(normalized.spec):
+        assert ref.removeprefix("#/components/schemas/") in schemas, ref
+
+
+# -- auth ----------------------------------------------------------------------------------------------
+
+
+def test_authorization_header_parameters_are_removed(normalized: Normalized) -> None:
+    for path, method, operation in iter_operations(normalized.spec):
+        names = [p["name"].lower() for p in operation.get("parameters", [])]
+        assert "authorization" not in names, f"{method} {path}"
+
+
+def test_bearer_security_applies_except_where_upstream_had_no_key(normalized: Normalized) -> None:
+    assert normalized.spec["security"] == [{"bearerAuth": []}]
+    unauthenticated = [op["operationId"] for _, _, op in iter_operations(normalized.spec) if "security" in op]
+    # The group webhook authenticates by the secret in its path and never had the header.
+    assert unauthenticated == ["webhooks.trigger"]
+    assert _operation(normalized.spec, "webhooks.trigger")["security"] == []
+
+
+# -- errors ---------------------------------------------------------------------------------------------
+
+
+def test_per_operation_error_schemas_collapse_into_one(
+    vendored_spec: dict[str, Any], normalized: Normalized
+) -> None:
+    vendored_errors = [n for n in _schemas(vendored_spec) if n.endswith("Error")]
+    assert len(vendored_errors) > 50
+    assert [n for n in _schemas(normalized.spec) if n.endswith("Error")] == ["Error"]
+    error_refs = [ref for _, ref in iter_refs(normalized.spec["paths"]) if ref.endswith("/Error")]
+    assert len(error_refs) == len(
+        [ref for _, ref in iter_refs(vendored_spec["paths"]) if ref.endswith("Error")]
+    )
+    assert _schemas(normalized.spec)["Error"]["required"] == ["error", "message"]
+
+
+def test_error_schema_with_another_shape_is_not_merged(spec_copy: dict[str, Any], rules: Rules) -> None:
+    _schemas(spec_copy)["GetTestRunStatusRequestNotFoundError"]["properties"]["code"] = {"type": "integer"}
+    with pytest.raises(SpecError, match=r"GetTestRunStatusRequestNotFoundError.*shape differs"):
+        normalize(spec_copy, rules, SOURCE)
+
+
+# -- names ----------------------------------------------------------------------------------------------
+
+
+def test_schema_names_are_readable_and_valid(normalized: Normalized) -> None:
+    names = set(_schemas(normalized.spec))
+    assert {"Run", "RunStatus", "RunList", "CreateRunRequest", "CancelRunResponse", "MobileApp"} <= names
+    assert not [n for n in names if " " in n or "_Response_" in n]
+
+
+def test_operations_get_resource_tags_and_short_names(normalized: Normalized) -> None:
+    ids = sorted(op["operationId"] for _, _, op in iter_operations(normalized.spec))
+    assert "runs.get" in ids
+    assert "runs.create" in ids
+    assert "projects.trigger_pull_request_run" in ids
+    for _path, _method, operation in iter_operations(normalized.spec):
+        resource, _name = operation["operationId"].split(".")
+        assert operation["tags"] == [resource]
+        assert resource in {"runs", "tests", "groups", "webhooks", "projects"}
+    assert normalized.operation_names["get-test-run-status"] == "runs.get"
+
+
+def test_inline_request_bodies_get_the_configured_name(normalized: Normalized) -> None:
+    body = _operation(normalized.spec, "groups.update")["requestBody"]["content"]["application/json"]
+    assert body["schema"] == {"$ref": "#/components/schemas/UpdateGroupRequest"}
+    assert set(_schemas(normalized.spec)["UpdateGroupRequest"]["properties"]) == {
+        "name",
+        "runMode",
+        "prepTestId",
+    }
+
+
+def test_identical_inline_objects_are_extracted_once(normalized: Normalized) -> None:
+    schemas = _schemas(normalized.spec)
+    assert schemas["MobileAppList"]["properties"]["apps"]["items"] == {
+        "$ref": "#/components/schemas/MobileApp"
+    }
+    assert schemas["UploadMobileAppResponse"]["properties"]["app"] == {
+        "$ref": "#/components/schemas/MobileApp"
+    }
+    status = next(p for p in _operation(normalized.spec, "runs.list")["parameters"] if p["name"] == "status")
+    assert status["schema"] == {"$ref": "#/components/schemas/RunStatus"}
+
+
+def test_extract_refuses_to_merge_different_schemas(spec_copy: dict[str, Any], rules: Rules) -> None:
+    app = _schemas(spec_copy)["Projects_uploadAProjectMobileApp_Response_201"]["properties"]["app"]
+    app["properties"]["fileSize"] = {"type": "string"}
+    with pytest.raises(SpecError, match="extract MobileApp"):
+        normalize(spec_copy, rules, SOURCE)
+
+
+def test_two_operations_normalizing_to_one_name_fail(spec_copy: dict[str, Any], rules: Rules) -> None:
+    operations = dict(rules.operations)
+    operations["list-test-runs"] = OperationRule(name="get", request_body=None)
+    with pytest.raises(SpecError, match=r"both normalize to the name 'runs.get'"):
+        normalize(spec_copy, dataclasses.replace(rules, operations=operations), SOURCE)
+
+
+def test_unknown_operation_gets_a_derived_name_and_a_note(spec_copy: dict[str, Any], rules: Rules) -> None:
+    spec_copy["paths"]["/v1/runs/{id}/retry"] = {
+        "post": {
+            "operationId": "retry-a-test-run",
+            "tags": ["subpackage_testRuns"],
+            "responses": {"200": {"description": "ok"}},
+        }
+    }
+    result = normalize(spec_copy, rules, SOURCE)
+    assert result.operation_names["retry-a-test-run"] == "runs.retry_a_test_run"
+    assert any("retry-a-test-run" in note for note in result.notes)
+
+
+# -- servers --------------------------------------------------------------------------------------------
+
+
+def test_default_server_is_the_documented_base_url(normalized: Normalized) -> None:
+    assert normalized.spec["servers"][0]["url"] == "https://tester.army/api"
+
+
+# -- open enums -------------------------------------------------------------------------------------------
+
+
+def test_response_enums_accept_unknown_values(normalized: Normalized) -> None:
+    run = _schemas(normalized.spec)["Run"]["properties"]
+    assert run["status"]["anyOf"] == [{"$ref": "#/components/schemas/RunStatus"}, {"type": "string"}]
+    assert run["webhookStatus"]["anyOf"] == [
+        {"$ref": "#/components/schemas/RunWebhookStatus"},
+        {"type": "string"},
+        {"type": "null"},
+    ]
+    assert run["status"]["description"] == "Current run status"
+
+
+def test_request_enums_stay_closed(normalized: Normalized) -> None:
+    # RunStatus is shared with the list filter: what we *send* must still be a known value.
+    status = next(p for p in _operation(normalized.spec, "runs.list")["parameters"] if p["name"] == "status")
+    assert "anyOf" not in status["schema"]
+    environment = _schemas(normalized.spec)["TriggerGroupWebhookRequest"]["properties"]["environment"]
+    assert environment["enum"] == ["production", "staging", "preview"]
+
+
+def test_inline_response_enum_without_a_name_is_refused(spec_copy: dict[str, Any], rules: Rules) -> None:
+    _schemas(spec_copy)["RunResponseOutput"]["properties"]["result"] = {
+        "type": "string",
+        "enum": ["PASS", "FAIL"],
+    }
+    with pytest.raises(SpecError, match=r"RunOutput/properties/result.*extract"):
+        normalize(spec_copy, rules, SOURCE)
+
+
+# -- stale rules --------------------------------------------------------------------------------------------
+
+
+def test_every_stale_rule_is_reported_by_name(spec_copy: dict[str, Any], rules: Rules) -> None:
+    del spec_copy["paths"]["/v1/runs/{id}/cancel"]
+    del _schemas(spec_copy)["Test Runs_cancelAQueuedRun_Response_200"]
+    del _schemas(spec_copy)["Projects_updateAProject_Response_200"]
+    del spec_copy["paths"]["/v1/projects/{projectId}"]
+    with pytest.raises(StaleRulesError) as caught:
+        normalize(spec_copy, rules, SOURCE)
+    message = str(caught.value)
+    assert "operations: 'cancel-a-queued-run' does not exist" in message
+    assert "schemas: 'Test Runs_cancelAQueuedRun_Response_200' does not exist" in message
+    assert "operations: 'update-a-project' does not exist" in message
+    assert "codegen/rules.yaml" in message
+    assert len(caught.value.stale) == 4
+
+
+def test_auth_rule_is_stale_when_no_operation_has_the_header(spec_copy: dict[str, Any], rules: Rules) -> None:
+    for _path, _method, operation in iter_operations(spec_copy):
+        operation["parameters"] = [p for p in operation.get("parameters", []) if p["name"] != "Authorization"]
+    with pytest.raises(StaleRulesError, match="no operation declares a 'Authorization' header"):
+        normalize(spec_copy, rules, SOURCE)
+
+
+def test_request_body_rule_is_stale_when_body_became_a_ref(spec_copy: dict[str, Any], rules: Rules) -> None:
+    body = spec_copy["paths"]["/v1/tests"]["post"]["requestBody"]["content"]["application/json"]
+    _schemas(spec_copy)["UpstreamTest"] = body["schema"]
+    body["schema"] = {"$ref": "#/components/schemas/UpstreamTest"}
+    with pytest.raises(StaleRulesError, match="'create-a-test' has no inline request body to name"):
+        normalize(spec_copy, rules, SOURCE)
