@@ -24,8 +24,11 @@ _IGNORED_FOR_SHAPE = {"description", "title", "required", "example", "examples"}
 class StaleRulesError(SpecError):
     """One or more rules no longer match the spec they are applied to."""
 
-    def __init__(self, source: str, stale: list[str]) -> None:
+    def __init__(self, source: str, stale: list[str], partial: Normalized | None = None) -> None:
         self.stale = stale
+        #: The spec with every rule that still matches applied: the change report (codegen/diff)
+        #: compares it, so stale rules and what changed upstream are reported in the same run.
+        self.partial = partial
         listing = "; ".join(stale)
         super().__init__(source, "codegen/rules.yaml", f"{len(stale)} rule(s) no longer match: {listing}")
 
@@ -57,9 +60,10 @@ def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized
     names = _apply_operations(spec, rules, ctx)
     if rules.open_enums_in_responses:
         _apply_open_enums(spec, ctx)
+    result = Normalized(spec=_ordered(spec), operation_names=names, notes=ctx.notes)
     if ctx.stale:
-        raise StaleRulesError(source, ctx.stale)
-    return Normalized(spec=_ordered(spec), operation_names=names, notes=ctx.notes)
+        raise StaleRulesError(source, ctx.stale, result)
+    return result
 
 
 # -- 1. extract ------------------------------------------------------------------------------------
