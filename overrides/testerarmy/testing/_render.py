@@ -1,0 +1,134 @@
+"""Response bodies, built and checked with the generated pydantic models (testerarmy_pydantic).
+
+Every body goes through ``conform(Model, data)``: the model validates the data (a simulator bug that
+would break the spec fails loudly here, not in a user's client) and dumps it by alias. Two quirks of
+the generated models are handled here rather than by patching them:
+
+* optional, non-nullable fields are typed ``X | None = None``; dumping every field would emit ``null``
+  where the spec forbids it, so only fields we set are dumped (``exclude_unset``);
+* schemas that upstream left as an empty ``type: object`` become models without fields, which would
+  drop everything; keys the model does not declare are therefore kept as they were given (the spec
+  allows additional properties everywhere).
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from pydantic import BaseModel
+from testerarmy_pydantic import models
+
+from ._lifecycle import Phase, SimClock
+from ._outcomes import Outcome, strip_markers
+from ._state import RunSnapshot
+
+__all__ = ["conform", "error_body", "render_run"]
+
+
+def conform(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` validated by ``model`` and dumped by alias; undeclared keys pass through unchanged."""
+    dumped = model.model_validate(data, by_alias=True, by_name=False).model_dump(
+        mode="json", by_alias=True, exclude_unset=True
+    )
+    declared = {f.alias or name for name, f in model.model_fields.items()}
+    extras = {k: v for k, v in data.items() if k not in declared}
+    return {**dumped, **extras}
+
+
+def error_body(error: str, message: str) -> dict[str, Any]:
+    return conform(models.Error, {"error": error, "message": message})
+
+
+_ISSUE_TITLES = (
+    "Button does not respond to the first click",
+    "Validation message overlaps the input",
+    "Total is not updated after changing the quantity",
+    "Page shows a blank state after submitting",
+    "Focus is lost when the dialog opens",
+)
+
+
+def _output(snap: RunSnapshot, base_url: str) -> dict[str, Any]:
+    run = snap.record
+    rng = random.Random(f"output:{run.id}")  # noqa: S311 - deterministic fake content, not security
+    outcome = snap.timeline.outcome
+    result = "FAIL" if outcome is Outcome.FAIL else "PASS"
+    issues = [
+        {
+            "title": rng.choice(_ISSUE_TITLES),
+            "severity": rng.choice(("low", "medium", "high")),
+            "description": f"Seen while testing {run.feature_name!r} (simulated).",
+        }
+        for _ in range(run.plan.issues if outcome is Outcome.FAIL else 0)
+    ]
+    shots = 1 + rng.randint(0, 2)
+    what = strip_markers(run.prompt) or run.feature_name
+    return {
+        "featureName": run.feature_name,
+        "result": result,
+        "description": (
+            f"Simulated agent tested: {what}. "
+            + ("Everything worked as expected." if result == "PASS" else f"Found {len(issues)} issue(s).")
+        ),
+        "issues": issues,
+        "screenshots": [f"{base_url}/_sim/screenshots/{run.id}/{n}.png" for n in range(1, shots + 1)],
+    }
+
+
+def _error(snap: RunSnapshot) -> dict[str, Any]:
+    run = snap.record
+    if run.forced_error is not None:
+        return dict(run.forced_error)
+    code = run.plan.error_code or "PROVIDER_CAPACITY"
+    return {
+        "code": code,
+        "message": f"Simulated worker failure ({code}); retry the run after a short wait.",
+        "retryable": code == "PROVIDER_CAPACITY",
+    }
+
+
+def render_run(snap: RunSnapshot, clock: SimClock, base_url: str) -> dict[str, Any]:
+    """The ``Run`` JSON of a snapshot (as GET /v1/runs/{id} and webhooks send it)."""
+    run, timeline, status = snap.record, snap.timeline, snap.status
+    started = (
+        timeline.started_at if timeline.started_at is not None and timeline.started_at <= snap.at else None
+    )
+    completed = timeline.terminal_at() if status.terminal else None
+    duration_ms: float | None = None
+    if completed is not None and started is not None:
+        duration_ms = round((completed - started) * 1000, 3)
+    step_results: list[dict[str, Any]] | None = None
+    if run.steps and status in (Phase.COMPLETED, Phase.FAILED):
+        failing = len(run.steps) - 1 if timeline.outcome in (Outcome.FAIL, Outcome.ERROR) else -1
+        step_results = [
+            {"index": i, "step": step, "status": "failed" if i == failing else "passed"}
+            for i, step in enumerate(run.steps)
+        ]
+    data: dict[str, Any] = {
+        "id": run.id,
+        "type": run.type,
+        "status": status.value,
+        "input": run.input,
+        "createdAt": clock.to_datetime(run.created_at),
+        "platform": run.platform,
+        "source": run.source,
+        "projectId": run.project_id,
+        "output": _output(snap, base_url) if status is Phase.COMPLETED else None,
+        "testPlan": run.test_plan,
+        "error": _error(snap) if status is Phase.FAILED else None,
+        "durationMs": duration_ms,
+        "webhookUrl": run.webhook_url,
+        "webhookStatus": run.webhook_status,
+        "testId": run.test_id,
+        "stepResults": step_results,
+        "userName": "Simulator",
+        "externalRef": run.external_ref,
+        "executionMode": None,
+        "startedAt": clock.to_datetime(started) if started is not None else None,
+        "completedAt": clock.to_datetime(completed) if completed is not None else None,
+    }
+    body = conform(models.Run, data)
+    # pydantic normalises URLs (adds a trailing "/" to a bare host); echo what the caller sent.
+    body["webhookUrl"] = run.webhook_url
+    return body

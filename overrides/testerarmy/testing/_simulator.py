@@ -1,0 +1,394 @@
+"""``Simulator``: the public face of the simulator (configuration, start/stop, test helpers)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from ._admin import admin_routes
+from ._app import AppContext, KeyRing, build_app
+from ._faults import FaultSet, FaultSpec
+from ._http import DropLogFilter
+from ._lifecycle import Planner, SimClock
+from ._outcomes import Outcome, OutcomePlan, OutcomeRule
+from ._ratelimit import RateLimit, RateLimiter
+from ._requestlog import RequestLog, RequestRecord
+from ._server import ServerThread
+from ._state import GroupRecord, ProjectRecord, RunSnapshot, Store, TestRecord, fingerprint
+from ._webhooks import DeliveryAttempt, WebhookDispatcher, WebhookPolicy
+
+__all__ = ["DEFAULT_API_KEY", "SeedGroup", "SeedProject", "SeedTest", "Simulator"]
+
+DEFAULT_API_KEY = "sk_test_sim"
+
+
+@dataclass(frozen=True)
+class SeedProject:
+    name: str
+    id: str | None = None
+    short_id: str | None = None
+    url: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class SeedTest:
+    """A saved test; ``prompt`` may carry outcome markers such as ``[sim:fail]``."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    name: str
+    prompt: str = ""
+    id: str | None = None
+    project_id: str | None = None
+    enabled: bool = True
+    steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeedGroup:
+    """A test group; ``tests`` and ``prep_test`` name seeded tests by id or by name."""
+
+    name: str
+    tests: tuple[str, ...] = ()
+    id: str | None = None
+    project_id: str | None = None
+    run_mode: str = "concurrent"
+    prep_test: str | None = None
+    webhook_id: str | None = None
+    webhook_secret: str | None = None
+    webhook_enabled: bool = True
+
+
+DEMO_PROJECTS = (SeedProject("Demo shop", url="https://shop.example.com"),)
+DEMO_TESTS = (
+    SeedTest("Sign up", "Sign up with a new email address and confirm the welcome page"),
+    SeedTest("Checkout", "Add the first product to the cart and pay with the test card"),
+    SeedTest("Search", "Search for 'shoes' and open the first result"),
+)
+DEMO_GROUPS = (SeedGroup("Smoke", tests=("Sign up", "Checkout", "Search")),)
+
+
+def _check_key(key: object) -> str:
+    if not isinstance(key, str) or not key or any(c.isspace() for c in key):
+        raise ValueError("API keys must be non-empty strings without whitespace")
+    return key
+
+
+class Simulator:
+    """A local TesterArmy API on 127.0.0.1, in a background thread.
+
+    >>> with Simulator(time_scale=0.01) as sim:          # doctest: +SKIP
+    ...     client = TesterArmy(base_url=sim.url, api_key=sim.api_key)
+
+    Durations (``queue_seconds``, ``run_seconds``, markers, webhook policy) are simulated seconds;
+    ``time_scale`` is real seconds per simulated second (``0`` = the clock only moves by ``advance``).
+    """
+
+    def __init__(
+        self,
+        *,
+        api_keys: Sequence[str] = (DEFAULT_API_KEY,),
+        host: str = "127.0.0.1",
+        port: int = 0,
+        time_scale: float = 0.05,
+        seed: int = 0,
+        queue_seconds: float = 2.0,
+        run_seconds: float = 20.0,
+        jitter: float = 0.25,
+        rules: Sequence[OutcomeRule] = (),
+        default_outcome: Outcome | str = Outcome.PASS,
+        rate_limit: RateLimit | str | None = None,
+        faults: Iterable[FaultSpec | dict[str, Any]] = (),
+        projects: Sequence[SeedProject] | None = None,
+        tests: Sequence[SeedTest] | None = None,
+        groups: Sequence[SeedGroup] | None = None,
+        admin_token: str | None = None,
+        webhook_timeout: float = 10.0,
+        webhook_retry_delays: Sequence[float] = (1.0, 2.0, 4.0),
+        webhook_time_scale: float | None = None,
+        allow_external_webhooks: bool = False,
+        epoch: datetime | None = None,
+        log_level: str = "warning",
+        on_request: Callable[[RequestRecord], None] | None = None,
+    ) -> None:
+        if isinstance(api_keys, str):
+            raise TypeError("api_keys must be a sequence of keys, e.g. ('sk_test_sim',), not one string")
+        keys = tuple(_check_key(k) for k in api_keys)
+        if not keys:
+            raise ValueError("at least one API key is required")
+        self._api_key = keys[0]
+        self._admin_token = admin_token or f"simadmin_{secrets.token_urlsafe(24)}"
+        if self._admin_token in keys:
+            raise ValueError("admin_token must differ from every API key")
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be in 0..65535, got {port}")
+        self.host = host
+        self.clock = SimClock(time_scale, epoch=epoch)
+        planner = Planner(seed=seed, queue_seconds=queue_seconds, run_seconds=run_seconds, jitter=jitter)
+        self._store = Store(
+            clock=self.clock,
+            planner=planner,
+            rules=rules,
+            default=OutcomePlan(outcome=Outcome(default_outcome)),
+        )
+        self.faults = FaultSet(
+            [f if isinstance(f, FaultSpec) else FaultSpec.model_validate(f) for f in faults]
+        )
+        self.requests = RequestLog()
+        limit = RateLimit.parse(rate_limit) if isinstance(rate_limit, str) else rate_limit
+        if webhook_time_scale is None:
+            webhook_time_scale = time_scale if time_scale > 0 else 0.01
+        self._dispatcher = WebhookDispatcher(
+            self._store,
+            render=lambda snap: self._ctx.run_json(snap),
+            policy=WebhookPolicy(
+                timeout=webhook_timeout,
+                retry_delays=tuple(webhook_retry_delays),
+                allow_external=allow_external_webhooks,
+            ),
+            time_scale=webhook_time_scale,
+        )
+        self._ctx = AppContext(
+            store=self._store,
+            clock=self.clock,
+            faults=self.faults,
+            requests=self.requests,
+            keys=KeyRing(keys),
+            admin_digest=hashlib.sha256(self._admin_token.encode("utf-8")).hexdigest(),
+            dispatcher=self._dispatcher,
+            limiter=RateLimiter(limit) if limit is not None else None,
+            on_request=on_request,
+        )
+        self._server = ServerThread(
+            build_app(self._ctx, admin_routes(self._ctx)), host=host, port=port, log_level=log_level
+        )
+        self._owner = fingerprint(self._api_key)
+        self._seed(
+            DEMO_PROJECTS if projects is None else projects,
+            DEMO_TESTS if tests is None else tests,
+            DEMO_GROUPS if groups is None else groups,
+        )
+
+    # --- seeding and entities -------------------------------------------------------------------
+
+    def _seed(
+        self, projects: Sequence[SeedProject], tests: Sequence[SeedTest], groups: Sequence[SeedGroup]
+    ) -> None:
+        for p in projects:
+            self.add_project(p.name, id=p.id, short_id=p.short_id, url=p.url, description=p.description)
+        by_name: dict[str, str] = {}
+        for t in tests:
+            record = self.add_test(
+                t.name, t.prompt, id=t.id, project_id=t.project_id, enabled=t.enabled, steps=t.steps
+            )
+            by_name.setdefault(t.name, record.id)
+
+        def resolve(ref: str) -> str:
+            if ref in by_name:
+                return by_name[ref]
+            return ref
+
+        for g in groups:
+            self.add_group(
+                g.name,
+                [resolve(t) for t in g.tests],
+                id=g.id,
+                project_id=g.project_id,
+                run_mode=g.run_mode,
+                prep_test=resolve(g.prep_test) if g.prep_test else None,
+                webhook_id=g.webhook_id,
+                webhook_secret=g.webhook_secret,
+                webhook_enabled=g.webhook_enabled,
+            )
+
+    def add_project(
+        self,
+        name: str,
+        *,
+        id: str | None = None,  # noqa: A002
+        short_id: str | None = None,
+        url: str | None = None,
+        description: str | None = None,
+    ) -> ProjectRecord:
+        return self._store.add_project(name, id=id, short_id=short_id, url=url, description=description)
+
+    def add_test(
+        self,
+        name: str,
+        prompt: str = "",
+        *,
+        id: str | None = None,  # noqa: A002
+        project_id: str | None = None,
+        enabled: bool = True,
+        steps: Iterable[str] = (),
+    ) -> TestRecord:
+        return self._store.add_test(name, prompt, id=id, project_id=project_id, enabled=enabled, steps=steps)
+
+    def add_group(
+        self,
+        name: str,
+        test_ids: Iterable[str] = (),
+        *,
+        id: str | None = None,  # noqa: A002
+        project_id: str | None = None,
+        run_mode: str = "concurrent",
+        prep_test: str | None = None,
+        webhook_id: str | None = None,
+        webhook_secret: str | None = None,
+        webhook_enabled: bool = True,
+        owner_key: str | None = None,
+    ) -> GroupRecord:
+        """A test group; its webhook-triggered runs belong to ``owner_key`` (default: the first key)."""
+        return self._store.add_group(
+            name,
+            test_ids,
+            owner=fingerprint(owner_key) if owner_key else self._owner,
+            id=id,
+            project_id=project_id,
+            run_mode=run_mode,
+            prep_test_id=prep_test,
+            webhook_id=webhook_id,
+            webhook_secret=webhook_secret,
+            webhook_enabled=webhook_enabled,
+        )
+
+    @property
+    def projects(self) -> list[ProjectRecord]:
+        with self._store.lock:
+            return list(self._store.projects.values())
+
+    @property
+    def tests(self) -> list[TestRecord]:
+        with self._store.lock:
+            return list(self._store.tests.values())
+
+    @property
+    def groups(self) -> list[GroupRecord]:
+        with self._store.lock:
+            return list(self._store.groups.values())
+
+    def group_webhook_url(self, group_id: str) -> str:
+        """The full URL that triggers a group through its webhook (contains the secret)."""
+        group = self._store.group(group_id)
+        return f"{self.url}/v1/groups/webhook/{group.webhook_id}/{group.webhook_secret}"
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    def start(self, timeout: float = 10.0) -> Self:
+        uvicorn_log = logging.getLogger("uvicorn.error")
+        if not any(isinstance(f, DropLogFilter) for f in uvicorn_log.filters):
+            uvicorn_log.addFilter(DropLogFilter())
+        port = self._server.start(timeout=timeout)
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)  # noqa: S104 - display only
+        self._ctx.public_base = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        return self
+
+    def stop(self) -> None:
+        self._server.stop()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._server.running
+
+    @property
+    def port(self) -> int:
+        if self._server.port is None:
+            raise RuntimeError("the simulator is not started")
+        return self._server.port
+
+    @property
+    def root_url(self) -> str:
+        """``http://127.0.0.1:<port>`` (the admin API lives at ``root_url + "/_sim"``)."""
+        if self._server.port is None:
+            raise RuntimeError("the simulator is not started")
+        return self._ctx.public_base
+
+    @property
+    def url(self) -> str:
+        """Base URL for clients, like production's ``https://tester.army/api``."""
+        return f"{self.root_url}/api"
+
+    @property
+    def admin_url(self) -> str:
+        return f"{self.root_url}/_sim"
+
+    @property
+    def api_key(self) -> str:
+        """The first configured key (a test key; the simulator never prints or logs it)."""
+        return self._api_key
+
+    @property
+    def admin_token(self) -> str:
+        """Value for the ``X-Sim-Admin-Token`` header of the admin API."""
+        return self._admin_token
+
+    def __repr__(self) -> str:
+        where = self._ctx.public_base if self._server.port is not None else "not started"
+        return f"Simulator({where}, running={self.running}, time_scale={self.clock.time_scale:g})"
+
+    # --- inspection and control -----------------------------------------------------------------
+
+    @property
+    def runs(self) -> list[RunSnapshot]:
+        """Every run (all keys), newest first, as it is now."""
+        return self._store.snapshots()
+
+    def run(self, run_id: str) -> RunSnapshot:
+        return self._store.snapshot(run_id)
+
+    def run_json(self, run_id: str) -> dict[str, Any]:
+        """A run exactly as ``GET /v1/runs/{id}`` renders it."""
+        return self._ctx.run_json(self._store.snapshot(run_id))
+
+    @property
+    def webhook_deliveries(self) -> list[DeliveryAttempt]:
+        return self._dispatcher.attempts
+
+    def now(self) -> float:
+        """Simulated seconds since the simulator was created."""
+        return self.clock.now()
+
+    def advance(self, seconds: float) -> float:
+        """Move the simulated clock forward (runs progress, due webhooks fire); returns the new time."""
+        now = self.clock.advance(seconds)
+        self._dispatcher.wake()
+        return now
+
+    def start_run(self, run_id: str) -> RunSnapshot:
+        return self._store.force(run_id, start=True)
+
+    def complete_run(self, run_id: str, result: str = "PASS") -> RunSnapshot:
+        """Finish a queued or running run now as ``completed`` with output.result ``PASS``/``FAIL``."""
+        if result.upper() not in ("PASS", "FAIL"):
+            raise ValueError(f"result must be 'PASS' or 'FAIL', got {result!r}")
+        snap = self._store.force(run_id, outcome=Outcome(result.lower()))
+        self._dispatcher.wake()
+        return snap
+
+    def fail_run(
+        self,
+        run_id: str,
+        code: str = "WORKER_FAILED",
+        message: str = "Failed by the test",
+        retryable: bool = False,
+    ) -> RunSnapshot:
+        """Finish a queued or running run now as ``failed`` with ``error`` = {code, message, retryable}."""
+        error = {"code": code, "message": message, "retryable": retryable}
+        snap = self._store.force(run_id, outcome=Outcome.ERROR, error=error)
+        self._dispatcher.wake()
+        return snap
