@@ -7,11 +7,14 @@ check: build into a scratch directory and compare with generated/, listing every
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from codegen.build import CLIENT_PACKAGE, PYDANTIC_PACKAGE, build_tree
@@ -37,21 +40,40 @@ for package in sys.argv[1:]:
 
 
 def _validate(stage: Path) -> None:
+    """The staged tree imports and passes mypy --strict (both checks run at once)."""
     env = {**os.environ, "PYTHONPATH": str(stage), "PYTHONDONTWRITEBYTECODE": "1"}
-    imported = subprocess.run(
+    imported = subprocess.Popen(
         [sys.executable, "-I", "-B", "-c", f"import sys; sys.path.insert(0, {str(stage)!r})\n" + _IMPORT_ALL,
          CLIENT_PACKAGE, PYDANTIC_PACKAGE],
-        capture_output=True, text=True, env=env, check=False,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )  # fmt: skip
-    if imported.returncode != 0:
-        raise SpecError("generated code", "", f"does not import:\n{imported.stderr.strip()}")
-    typed = subprocess.run(
+    # The staging path is always the same, so mypy's cache stays valid between runs.
+    typed = subprocess.Popen(
         [sys.executable, "-m", "mypy", "--config-file", str(MYPY_CONFIG),
          "--cache-dir", str(WORK_DIR / "mypy_cache"), "-p", CLIENT_PACKAGE, "-p", PYDANTIC_PACKAGE],
-        capture_output=True, text=True, cwd=stage, env={**env, "MYPYPATH": str(stage)}, check=False,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=stage,
+        env={**env, "MYPYPATH": str(stage)},
     )  # fmt: skip
+    import_output, _ = imported.communicate()
+    type_output, _ = typed.communicate()
+    if imported.returncode != 0:
+        raise SpecError("generated code", "", f"does not import:\n{import_output.strip()}")
     if typed.returncode != 0:
-        raise SpecError("generated code", "", f"fails mypy --strict:\n{typed.stdout.strip()}")
+        raise SpecError("generated code", "", f"fails mypy --strict:\n{type_output.strip()}")
+
+
+@contextmanager
+def _exclusive_stage() -> Iterator[Path]:
+    """A fixed staging directory, held under an exclusive lock (two generates never interleave)."""
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    with (WORK_DIR / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stage = WORK_DIR / "stage"
+        shutil.rmtree(stage, ignore_errors=True)
+        try:
+            yield stage / "generated"
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def _swap(stage: Path, target: Path) -> None:
@@ -71,9 +93,7 @@ def generate(
     spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR, lock_path: Path = LOCK_PATH
 ) -> TreeDiff:
     spec_sha256 = verify_lock(spec_path, read_lock(lock_path))
-    WORK_DIR.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix="stage-", dir=WORK_DIR)) / "generated"
-    try:
+    with _exclusive_stage() as stage:
         build_tree(spec_path, spec_sha256, stage)
         changes = diff_trees(target, stage)
         if not changes:
@@ -85,8 +105,6 @@ def generate(
         print(f"generated/ rewritten from openapi.yaml (sha256 {spec_sha256[:12]}…):")
         print("\n".join(changes.lines()))
         return changes
-    finally:
-        shutil.rmtree(stage.parent, ignore_errors=True)
 
 
 def check(spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR, lock_path: Path = LOCK_PATH) -> TreeDiff:
