@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from codegen.diff.view import Doc, SchemaView, view
+from codegen.errors import SpecError
 
 __all__ = ["MAX_DEPTH", "Direction", "Walk", "compare_schema", "location"]
 
 Direction = Literal["request", "response"]
-#: Inline nesting deeper than this is not a realistic API schema; stop rather than recurse forever.
+#: Inline nesting deeper than this is not a realistic API schema: refuse rather than recurse on.
 MAX_DEPTH = 64
 _MAX_KEYS = ("maxLength", "maximum", "exclusiveMaximum", "maxItems", "maxProperties")
 _MIN_KEYS = ("minLength", "minimum", "exclusiveMinimum", "minItems", "minProperties")
@@ -49,12 +50,15 @@ def _fmt(values: list[Any]) -> str:
 def compare_schema(
     walk: Walk, old: Any, new: Any, direction: Direction, where: str, path: str = "", depth: int = 0
 ) -> None:
+    loc = location(where, path)
+    if depth > MAX_DEPTH:
+        # Recursion through $refs ends at `seen`; only absurd inline nesting gets here.
+        raise SpecError(walk.new.label, loc, f"schemas nested more than {MAX_DEPTH} levels deep inline")
     ov, nv = view(walk.old, old), view(walk.new, new)
     pair = (ov.key, nv.key, direction)
-    if pair in walk.seen or depth > MAX_DEPTH:
+    if pair in walk.seen:
         return
     walk.seen.add(pair)
-    loc = location(where, path)
     _nullability(walk, ov, nv, direction, loc)
     if not _types(walk, ov, nv, direction, loc):
         return  # different kinds of value: their insides are not comparable
