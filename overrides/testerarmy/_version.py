@@ -1,0 +1,5 @@
+"""The SDK's version (kept in step with pyproject.toml; a unit test compares the two)."""
+
+__all__ = ["__version__"]
+
+__version__ = "0.1.0"
