@@ -1,0 +1,177 @@
+"""When to retry a request, and how long to wait — pure decisions, no I/O.
+
+Idempotency decides everything:
+
+* Idempotent requests — ``GET``/``HEAD``/``OPTIONS``/``PUT``/``DELETE`` and ``POST
+  /v1/runs/{id}/cancel`` (cancelling twice cancels once) — are retried on connection errors,
+  timeouts, broken responses and on 408, 429, 500, 502, 503, 504.
+* Every other request (``POST /v1/runs``, ``/v1/tests/{id}/runs``, ``/v1/groups/{id}/runs``, the
+  group webhook, pull-request runs, creations and ``PATCH``) is retried **only** when it provably never
+  reached the server: the connection could not be opened (``ConnectError``/``ConnectTimeout``) or no
+  pooled connection became free (``PoolTimeout``). After a read timeout or a 5xx the server may have
+  created the run, and the API has no idempotency keys, so a retry could create a second run.
+
+A ``Retry-After`` header (seconds or HTTP-date) on a retryable response replaces the computed
+backoff; if it asks for longer than ``max_retry_after`` the request is not retried at all and the
+error reaches the caller (who sees ``RateLimitError.retry_after``) instead of blocking for minutes.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+import random
+import re
+import time
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
+from typing import Final
+
+import httpx
+
+from ._flow import Sleep
+from ._logging import logger, redact_headers, redact_url, scrub
+
+__all__ = [
+    "RETRYABLE_STATUSES",
+    "SEND",
+    "RetryPolicy",
+    "Send",
+    "is_idempotent",
+    "parse_retry_after",
+    "retry_flow",
+]
+
+RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+
+_IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# POSTs that are idempotent by meaning. Matched on the path's end so any base-URL prefix works.
+_IDEMPOTENT_POSTS: Final = (re.compile(r"/v1/runs/[^/]+/cancel/?$"),)
+
+# The request never left this machine: safe to retry whatever it is.
+_NEVER_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# The request may have reached the server: retry only if repeating it is harmless.
+_MAYBE_SENT: Final = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+
+
+def is_idempotent(method: str, path: str) -> bool:
+    method = method.upper()
+    if method in _IDEMPOTENT_METHODS:
+        return True
+    return method == "POST" and any(pattern.search(path) for pattern in _IDEMPOTENT_POSTS)
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or HTTP-date), else ``None``.
+
+    ``now`` is wall-clock time (epoch seconds) for the HTTP-date form. A date in the past means 0.
+    Garbage, negative or non-finite values are ignored (``None``), never trusted.
+    """
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:  # an HTTP-date is always GMT; be lenient with a missing zone
+            return None
+        return max(0.0, when.timestamp() - now)
+    if not math.isfinite(seconds) or seconds < 0:
+        return None
+    return seconds
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Retry limits and backoff. ``random``/``wall_clock`` are injectable for deterministic tests."""
+
+    max_retries: int = 2
+    initial_backoff: float = 0.5
+    max_backoff: float = 8.0
+    jitter: float = 0.25
+    max_retry_after: float = 60.0
+    random: Callable[[], float] = field(default=random.random, repr=False)
+    wall_clock: Callable[[], float] = field(default=time.time, repr=False)
+
+    def backoff(self, retries_done: int) -> float:
+        """Exponential backoff, capped, minus up to ``jitter`` of it so clients do not retry in step."""
+        base = min(self.max_backoff, self.initial_backoff * 2.0**retries_done)
+        return base * (1.0 - self.jitter * self.random())
+
+    def decide(
+        self, request: httpx.Request, outcome: httpx.Response | Exception, retries_done: int
+    ) -> float | None:
+        """Seconds to wait before retrying ``request`` after ``outcome``, or ``None``: do not retry."""
+        if retries_done >= self.max_retries:
+            return None
+        idempotent = is_idempotent(request.method, request.url.path)
+        if isinstance(outcome, Exception):
+            if isinstance(outcome, _NEVER_SENT) or (idempotent and isinstance(outcome, _MAYBE_SENT)):
+                return self.backoff(retries_done)
+            return None
+        if not idempotent or outcome.status_code not in RETRYABLE_STATUSES:
+            return None
+        retry_after = parse_retry_after(outcome.headers.get("retry-after"), self.wall_clock())
+        if retry_after is None:
+            return self.backoff(retries_done)
+        if retry_after > self.max_retry_after:
+            return None
+        return retry_after
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Action: send the request once; the outcome is a fully read response or the transport error."""
+
+
+SEND: Final = Send()
+
+
+def _describe(outcome: httpx.Response | Exception, request: httpx.Request) -> str:
+    if isinstance(outcome, Exception):
+        # Exception text is not ours: scrub the credential this request carries, just in case.
+        credential = request.headers.get("authorization", "")
+        return scrub(f"{type(outcome).__name__}: {outcome}", (credential, credential.partition(" ")[2]))
+    return f"HTTP {outcome.status_code} {outcome.reason_phrase}".rstrip()
+
+
+def retry_flow(
+    request: httpx.Request, policy: RetryPolicy
+) -> Generator[Send | Sleep, httpx.Response | Exception, httpx.Response]:
+    """Send ``request`` until it succeeds or ``policy`` says stop; raise the last transport error."""
+    url = redact_url(request.url)
+    retries_done = 0
+    while True:
+        if logger.isEnabledFor(10):  # logging.DEBUG, without formatting headers when nobody listens
+            logger.debug(
+                "Request %s %s (attempt %d) headers=%s",
+                request.method,
+                url,
+                retries_done + 1,
+                redact_headers(request.headers.multi_items()),
+            )
+        outcome = yield SEND
+        if isinstance(outcome, httpx.Response):
+            logger.debug("Response %s %s -> %s", request.method, url, _describe(outcome, request))
+        delay = policy.decide(request, outcome, retries_done)
+        if delay is None:
+            if isinstance(outcome, Exception):
+                raise outcome
+            return outcome
+        retries_done += 1
+        logger.info(
+            "Retrying %s %s in %.2f s (retry %d of %d) after %s",
+            request.method,
+            url,
+            delay,
+            retries_done,
+            policy.max_retries,
+            _describe(outcome, request),
+        )
+        yield Sleep(delay)

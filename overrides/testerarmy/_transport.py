@@ -1,0 +1,145 @@
+"""httpx transports: retries (the :func:`retry_flow` decisions) and forwarding to a connection pool.
+
+The stack inside a client is::
+
+    httpx.Client(base_url, auth, headers, timeout)      <- what resources and ``client.api`` use
+      └ RetryTransport(policy)                            <- retries, logging
+          └ ClientTransport                               <- forwards to the pool client
+              └ httpx.Client (ours, or the caller's ``http_client``): proxies, TLS, limits, hooks
+
+Because retries live in a transport, the generated ``AuthenticatedClient`` that shares this httpx
+client (``client.api``) gets exactly the same retries. Forwarding through a whole ``httpx.Client``
+(rather than an ``HTTPTransport``) keeps httpx's environment-proxy support and lets callers bring
+their own client with public APIs only.
+
+Each attempt's body is read inside the transport, so a connection that breaks mid-body counts as a
+failed attempt (retryable for idempotent requests) instead of surfacing after retries are over.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from ._flow import Sleep, adrive, drive
+from ._retry import RetryPolicy, Send, retry_flow
+
+__all__ = ["AsyncClientTransport", "AsyncRetryTransport", "ClientTransport", "RetryTransport"]
+
+
+def _buffered(response: httpx.Response, raw: bytes, request: httpx.Request) -> httpx.Response:
+    # Hand the raw (still content-encoded) bytes back as a fresh stream: the outer client decodes
+    # them once and measures `elapsed` as for any response.
+    return httpx.Response(
+        response.status_code,
+        headers=response.headers,
+        stream=httpx.ByteStream(raw),
+        extensions=response.extensions,
+        request=request,
+    )
+
+
+class RetryTransport(httpx.BaseTransport):
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        policy: RetryPolicy,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._inner = inner
+        self._policy = policy
+        self._sleep = sleep
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        def perform(action: Send | Sleep) -> httpx.Response | Exception | None:
+            if isinstance(action, Sleep):
+                self._sleep(action.seconds)
+                return None
+            try:
+                response = self._inner.handle_request(request)
+                try:
+                    stream = response.stream
+                    assert isinstance(stream, httpx.SyncByteStream)
+                    raw = b"".join(stream)
+                finally:
+                    response.close()
+            except httpx.TransportError as exc:
+                return exc
+            return _buffered(response, raw, request)
+
+        return drive(retry_flow(request, self._policy), perform)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class AsyncRetryTransport(httpx.AsyncBaseTransport):
+    def __init__(
+        self,
+        inner: httpx.AsyncBaseTransport,
+        policy: RetryPolicy,
+        *,
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self._inner = inner
+        self._policy = policy
+        self._sleep = sleep
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        async def perform(action: Send | Sleep) -> httpx.Response | Exception | None:
+            if isinstance(action, Sleep):
+                await self._sleep(action.seconds)
+                return None
+            try:
+                response = await self._inner.handle_async_request(request)
+                try:
+                    stream = response.stream
+                    assert isinstance(stream, httpx.AsyncByteStream)
+                    raw = b"".join([chunk async for chunk in stream])
+                finally:
+                    await response.aclose()
+            except httpx.TransportError as exc:
+                return exc
+            return _buffered(response, raw, request)
+
+        return await adrive(retry_flow(request, self._policy), perform)
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+class ClientTransport(httpx.BaseTransport):
+    """Sends each request through ``client.send`` (its proxies, TLS settings, pool and hooks apply).
+
+    The pool client's own base_url, headers and timeout are not used: the outer client builds the
+    request completely. ``owns_client=False`` leaves closing the pool to its owner.
+    """
+
+    def __init__(self, client: httpx.Client, *, owns_client: bool) -> None:
+        self._client = client
+        self._owns_client = owns_client
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._client.send(request, stream=True)
+
+    def close(self) -> None:
+        if self._owns_client:
+            self._client.close()
+
+
+class AsyncClientTransport(httpx.AsyncBaseTransport):
+    """Async twin of :class:`ClientTransport`."""
+
+    def __init__(self, client: httpx.AsyncClient, *, owns_client: bool) -> None:
+        self._client = client
+        self._owns_client = owns_client
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self._client.send(request, stream=True)
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
