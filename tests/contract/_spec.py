@@ -30,6 +30,7 @@ __all__ = [
     "Parameter",
     "component_schemas",
     "deref",
+    "escape_pointer",
     "full_instance",
     "is_enum_schema",
     "is_object_schema",
@@ -317,7 +318,7 @@ def iter_schema_nodes(schema: Any, pointer: str = "") -> Iterator[tuple[str, Map
     yield pointer, schema
     for key in ("properties", "$defs"):
         for name, sub in (schema.get(key) or {}).items():
-            yield from iter_schema_nodes(sub, f"{pointer}/{key}/{_escape(name)}")
+            yield from iter_schema_nodes(sub, f"{pointer}/{key}/{escape_pointer(name)}")
     for key in ("items", "additionalProperties", "not"):
         if isinstance(schema.get(key), Mapping):
             yield from iter_schema_nodes(schema[key], f"{pointer}/{key}")
@@ -326,7 +327,8 @@ def iter_schema_nodes(schema: Any, pointer: str = "") -> Iterator[tuple[str, Map
             yield from iter_schema_nodes(sub, f"{pointer}/{key}/{index}")
 
 
-def _escape(token: str) -> str:
+def escape_pointer(token: str) -> str:
+    """A JSON pointer token (RFC 6901): `~` -> `~0`, `/` -> `~1`."""
     return token.replace("~", "~0").replace("/", "~1")
 
 

@@ -146,14 +146,22 @@ class GeneratedPackage:
             spec_module=importlib.import_module(f"{root.__name__}._spec"),
         )
 
-    def replacing(self, *classes: type) -> GeneratedPackage:
-        """A copy in which the model classes with these names are replaced by `classes`."""
+    def replacing(
+        self, *classes: type, endpoints: Mapping[str, types.ModuleType] | None = None
+    ) -> GeneratedPackage:
+        """A copy in which the model classes with these names (and the given endpoint modules,
+        keyed by operationId) are replaced."""
         models = dict(self.models)
         for replacement in classes:
             if replacement.__name__ not in models:
                 raise KeyError(f"no generated model named {replacement.__name__}")
             models[replacement.__name__] = replacement
-        return dataclasses.replace(self, models=models)
+        modules = dict(self.endpoints)
+        for key, module in (endpoints or {}).items():
+            if key not in modules:
+                raise KeyError(f"no generated endpoint module for {key}")
+            modules[key] = module
+        return dataclasses.replace(self, models=models, endpoints=modules)
 
     def namespace(self) -> dict[str, Any]:
         return {**self.models, "Unset": self.unset_type, "File": self.file_type}
@@ -322,7 +330,10 @@ class _Checker:
 
     # -- comparing them ----------------------------------------------------------------------------
 
-    def compare(self, subject: str, where: str, expected: frozenset[_Atom], actual: frozenset[_Atom]) -> None:
+    def compare(
+        self, subject: str, where: str, expected: frozenset[_Atom], actual: frozenset[_Atom], path: str = ""
+    ) -> None:
+        """`where` says what is compared (for messages); `path` is its JSON path inside the schema."""
         plain_expected = {a for a in expected if a.kind not in _COMPOSITE}
         plain_actual = {a for a in actual if a.kind not in _COMPOSITE}
         counts_differ = any(
@@ -345,15 +356,15 @@ class _Checker:
             )
             for want, got in pairs:
                 if kind == "list":
-                    self.compare(subject, f"{where}[]", want.inner, got.inner)
+                    self.compare(subject, f"{where}[]", want.inner, got.inner, f"{path}[]")
                 elif kind == "enum":
                     self.check_enum_at(subject, where, want, got.payload)
                 else:
-                    self.check_model_at(subject, where, want, got.payload)
+                    self.check_model_at(subject, where, want, got.payload, path)
 
     def check_enum_at(self, subject: str, where: str, want: _Atom, cls: type) -> None:
-        if want.key.startswith("#/components/schemas/"):
-            component = want.key.rsplit("/", 1)[-1]
+        component = _component_of(want.key)
+        if component is not None:
             expected_cls = component_class(self.pkg, self.spec, component)
             if expected_cls is not None and cls is not expected_cls:
                 self.add(
@@ -382,10 +393,10 @@ class _Checker:
                 "enum",
             )
 
-    def check_model_at(self, subject: str, where: str, want: _Atom, cls: type) -> None:
-        if want.key.startswith("#/components/schemas/"):
+    def check_model_at(self, subject: str, where: str, want: _Atom, cls: type, path: str) -> None:
+        component = _component_of(want.key)
+        if component is not None:
             # A named schema is checked by its own check_schema; here only "is it that class".
-            component = want.key.rsplit("/", 1)[-1]
             expected_cls = component_class(self.pkg, self.spec, component)
             if expected_cls is None:
                 self.add(subject, f"{where}: schema {component} has no generated class", "types")
@@ -401,21 +412,26 @@ class _Checker:
             return
         self._checked_inline.add((want.key, cls))
         self.explained.setdefault(cls, want.key)
-        self.check_model(subject, where, want.payload, cls)
+        self.check_model(subject, path, want.key, want.payload, cls)
 
     # -- models --------------------------------------------------------------------------------------
 
-    def check_model(self, subject: str, where: str, schema: Mapping[str, Any], cls: type) -> None:
-        prefix = f"{where}." if where else ""
+    def check_model(
+        self, subject: str, path: str, pointer: str, schema: Mapping[str, Any], cls: type
+    ) -> None:
+        """Fields of attrs class `cls` against object schema `schema` (found at `pointer`; `path` is
+        its JSON path inside the checked component, "" for the component itself)."""
+        prefix = f"{path}." if path else ""
+        where = f"object {path}" if path else "the schema"
         if not attrs.has(cls):
-            self.add(subject, f"{where or 'the schema'}: {cls!r} is not an attrs model class", "fields")
+            self.add(subject, f"{where}: {cls!r} is not an attrs model class", "fields")
             return
         fields = {f.name: f for f in attrs.fields(cls)}
         extra_field = fields.pop("additional_properties", None)
         if schema.get("additionalProperties", True) is not False and extra_field is None:
             self.add(
                 subject,
-                f"{where or 'the schema'} allows undeclared properties but {cls.__name__} has no "
+                f"{where} allows undeclared properties but {cls.__name__} has no "
                 "additional_properties to keep them",
                 "fields",
             )
@@ -463,14 +479,16 @@ class _Checker:
                     f"{_show_default(attr.default)}",
                     "required",
                 )
-            want = self.expected(properties[json_name], f"{where}/properties/{json_name}")
+            want = self.expected(
+                properties[json_name], f"{pointer}/properties/{_spec.escape_pointer(json_name)}"
+            )
             if not is_required:
                 want = want | {_Atom("unset")}
             got = self.actual(hints.get(py))
             self._report_nullability(subject, label, want, got, cls, py)
-            self.compare(subject, f"{label} ({cls.__name__}.{py})", want, got)
+            self.compare(subject, f"{label} ({cls.__name__}.{py})", want, got, f"{prefix}{json_name}")
         for py in sorted(set(fields) - set(expected_names)):
-            at = f" at {where}" if where else ""
+            at = f" at {path}" if path else ""
             self.add(
                 subject,
                 f"{cls.__name__}.{py} (JSON name {_camel(py)!r}?) is not a property of the "
@@ -542,7 +560,7 @@ class _Checker:
         if _spec.is_enum_schema(schema):
             self.check_enum_members(subject, "the schema", schema, cls)
             return
-        self.check_model(subject, "", schema, cls)
+        self.check_model(subject, "", pointer, schema, cls)
         if attrs.has(cls):
             self.check_to_dict_keys(subject, schema, cls)
 
@@ -853,9 +871,9 @@ class _Checker:
                     self.add(subject, f"status {status} has no content but parses to {parsed!r}", "responses")
                 continue
             classes = tuple(
-                component_class(self.pkg, self.spec, a.key.rsplit("/", 1)[-1]) or object
-                for a in want
-                if a.kind in ("model", "enum") and a.key.startswith("#/components/schemas/")
+                component_class(self.pkg, self.spec, name) or object
+                for name in (_component_of(a.key) for a in want if a.kind in ("model", "enum"))
+                if name is not None
             )
             if classes and not isinstance(parsed, classes):
                 self.add(
@@ -877,6 +895,15 @@ class _Checker:
                     f"{_UNDOCUMENTED_STATUS} instead of raising UnexpectedStatus",
                     "responses",
                 )
+
+
+_COMPONENT_POINTER = re.compile(r"#/components/schemas/([^/]+)")
+
+
+def _component_of(pointer: str) -> str | None:
+    """`Run` for "#/components/schemas/Run"; None for anything deeper (an inline schema)."""
+    match = _COMPONENT_POINTER.fullmatch(pointer)
+    return match.group(1).replace("~1", "/").replace("~0", "~") if match else None
 
 
 def _parameter_shape(fn: Callable[..., Any]) -> list[tuple[str, str, str, str]]:
