@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 __all__ = [
+    "HYPOTHESIS_JSONSCHEMA_BROKEN",
     "MULTIPART_ONLY",
     "PYDANTIC_DROPS_UNDECLARED",
     "PYDANTIC_NULL_FOR_OPTIONAL",
@@ -45,6 +46,12 @@ PYDANTIC_DROPS_UNDECLARED = (
 PYDANTIC_NULL_FOR_OPTIONAL = (
     "datamodel-code-generator types every optional property as `X | None`, so pydantic accepts null "
     "for properties the spec does not make nullable (e.g. InitiateMobileAppUploadRequest.removeAfter)"
+)
+
+HYPOTHESIS_JSONSCHEMA_BROKEN = (
+    "hypothesis-jsonschema 0.23.1 (pinned) calls the private hypothesis `cu.many(...).more()`, which "
+    "hypothesis 6.170.15 (pinned) no longer has: every object schema raises AttributeError. The oracle "
+    "uses schemathesis' JSON Schema strategies instead"
 )
 
 WEBHOOK_EXAMPLE_WITHOUT_INPUT = (
