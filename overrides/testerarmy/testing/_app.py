@@ -886,9 +886,23 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return render_reply(ApiError(500, "InternalError", "Internal error in the simulator (a bug)").reply())
 
 
+def _by_method(
+    endpoints: dict[str, Callable[[Request], Awaitable[Response]]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await endpoints[request.method](request)
+
+    return endpoint
+
+
 def build_app(ctx: AppContext, admin_routes: list[BaseRoute]) -> ASGIApp:
+    # One route per path, dispatching on the method, so that a 405 lists every allowed method.
+    by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
+    for op in OPERATIONS:
+        by_path.setdefault(op.path, {})[op.method] = _endpoint(ctx, op)
     api_routes: list[BaseRoute] = [
-        Route(op.path, endpoint=_endpoint(ctx, op), methods=[op.method], name=op.id) for op in OPERATIONS
+        Route(path, endpoint=_by_method(endpoints), methods=list(endpoints))
+        for path, endpoints in by_path.items()
     ]
 
     @contextlib.asynccontextmanager

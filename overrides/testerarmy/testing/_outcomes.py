@@ -24,6 +24,7 @@ __all__ = [
     "OutcomePlan",
     "OutcomeRule",
     "parse_markers",
+    "parse_outcome",
     "resolve_outcome",
     "strip_markers",
 ]
@@ -82,7 +83,7 @@ class OutcomeRule:
     _compiled: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "outcome", Outcome(self.outcome))
+        object.__setattr__(self, "outcome", parse_outcome(self.outcome))
         try:
             compiled = re.compile(self.pattern, re.IGNORECASE)
         except re.error as exc:
@@ -96,6 +97,15 @@ class OutcomeRule:
 
     def as_plan(self) -> OutcomePlan:
         return OutcomePlan(outcome=Outcome(self.outcome), duration=self.duration, error_code=self.error_code)
+
+
+def parse_outcome(value: Outcome | str) -> Outcome:
+    """``value`` as an Outcome, or a ValueError listing the valid ones."""
+    try:
+        return Outcome(str(value).lower())
+    except ValueError:
+        valid = ", ".join(o.value for o in Outcome)
+        raise ValueError(f"unknown outcome {value!r}; expected one of: {valid}") from None
 
 
 def _seconds(name: str, raw: str | None) -> float:

@@ -11,12 +11,14 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+from starlette.types import ASGIApp
+
 from ._admin import admin_routes
 from ._app import AppContext, KeyRing, build_app
 from ._faults import FaultSet, FaultSpec
 from ._http import DropLogFilter
 from ._lifecycle import Planner, SimClock
-from ._outcomes import Outcome, OutcomePlan, OutcomeRule
+from ._outcomes import Outcome, OutcomePlan, OutcomeRule, parse_outcome
 from ._ratelimit import RateLimit, RateLimiter
 from ._requestlog import RequestLog, RequestRecord
 from ._server import ServerThread
@@ -136,7 +138,7 @@ class Simulator:
             clock=self.clock,
             planner=planner,
             rules=rules,
-            default=OutcomePlan(outcome=Outcome(default_outcome)),
+            default=OutcomePlan(outcome=parse_outcome(default_outcome)),
         )
         self.faults = FaultSet(
             [f if isinstance(f, FaultSpec) else FaultSpec.model_validate(f) for f in faults]
@@ -304,6 +306,11 @@ class Simulator:
     @property
     def running(self) -> bool:
         return self._server.running
+
+    @property
+    def app(self) -> ASGIApp:
+        """The ASGI app itself, for in-process use (e.g. ``httpx.ASGITransport``; no webhooks then)."""
+        return self._server.app
 
     @property
     def port(self) -> int:

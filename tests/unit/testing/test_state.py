@@ -1,0 +1,233 @@
+"""The in-memory store: runs, ownership, groups, uploads; deterministic and thread-safe."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from testerarmy.testing._lifecycle import Phase, Planner, SimClock
+from testerarmy.testing._outcomes import Outcome
+from testerarmy.testing._state import Conflict, Invalid, NotFound, Store, fingerprint
+
+
+def make_store(seed: int = 0) -> Store:
+    planner = Planner(seed=seed, queue_seconds=1, run_seconds=10, jitter=0)
+    return Store(clock=SimClock(0), planner=planner)
+
+
+def run(store: Store, prompt: str = "p", owner: str = "a", **kw):
+    return store.create_run(owner=owner, prompt=prompt, input={"prompt": prompt}, **kw)
+
+
+def test_fingerprint_hides_the_key():
+    fp = fingerprint("sk_test_secret")
+    assert len(fp) == 16
+    assert "secret" not in fp
+    assert fp == fingerprint("sk_test_secret") != fingerprint("sk_test_other")
+
+
+def test_ids_are_deterministic_for_a_seed():
+    a, b, c = make_store(1), make_store(1), make_store(2)
+    assert [run(a).id for _ in range(3)] == [run(b).id for _ in range(3)]
+    assert run(a).id != run(c).id
+
+
+def test_run_progresses_with_the_clock():
+    store = make_store()
+    r = run(store)
+    assert store.snapshot(r.id).status is Phase.QUEUED
+    store.clock.advance(1)
+    assert store.snapshot(r.id).status is Phase.RUNNING
+    store.clock.advance(10)
+    assert store.snapshot(r.id).status is Phase.COMPLETED
+
+
+def test_other_owners_cannot_see_a_run():
+    store = make_store()
+    r = run(store, owner="a")
+    with pytest.raises(NotFound):
+        store.snapshot(r.id, owner="b")
+    assert store.snapshot(r.id.upper(), owner="a").id == r.id
+    assert [s.id for s in store.snapshots(owner="b")] == []
+
+
+def test_snapshots_newest_first_and_filtered():
+    store = make_store()
+    first = run(store)
+    store.clock.advance(5)
+    second = run(store)
+    assert [s.id for s in store.snapshots()] == [second.id, first.id]
+    assert [s.id for s in store.snapshots(status=Phase.RUNNING)] == [first.id]
+
+
+def test_cancel_and_cancel_again():
+    store = make_store()
+    r = run(store)
+    assert store.cancel_run(r.id, "a").status is Phase.CANCELLED
+    with pytest.raises(Conflict, match="already cancelled"):
+        store.cancel_run(r.id, "a")
+
+
+def test_force_complete_and_fail():
+    store = make_store()
+    r1, r2 = run(store, "[sim:hang]"), run(store)
+    done = store.force(r1.id, outcome=Outcome.FAIL)
+    assert done.status is Phase.COMPLETED
+    assert done.timeline.outcome is Outcome.FAIL
+    failed = store.force(r2.id, outcome=Outcome.ERROR, error={"code": "X"})
+    assert failed.status is Phase.FAILED
+    with pytest.raises(Conflict):
+        store.force(r2.id, start=True)
+
+
+def test_bad_markers_are_invalid_input_naming_the_field():
+    store = make_store()
+    with pytest.raises(Invalid, match=r"^prompt: unknown simulator marker"):
+        run(store, "[sim:boom]")
+
+
+def seed_group(store: Store, run_mode: str = "concurrent", prep: bool = False):
+    tests = [store.add_test(f"t{i}", f"prompt {i}") for i in range(3)]
+    disabled = store.add_test("off", "x", enabled=False)
+    prep_test = store.add_test("login", "log in") if prep else None
+    group = store.add_group(
+        "g",
+        [t.id for t in tests] + [disabled.id],
+        owner="a",
+        run_mode=run_mode,
+        prep_test_id=prep_test.id if prep_test else None,
+    )
+    return group, tests, prep_test
+
+
+def make_run_for(store: Store):
+    def make(test, after, batch_id):
+        return store.create_run(
+            owner="a", prompt=test.prompt, input={}, test_id=test.id, after=after, batch_id=batch_id
+        )
+
+    return make
+
+
+def test_group_trigger_skips_disabled_tests_and_supersedes_queued_runs():
+    store = make_store()
+    group, tests, _ = seed_group(store)
+    batch1, runs1, cancelled1 = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    assert [r.test_id for r in runs1] == [t.id for t in tests]
+    assert cancelled1 == []
+    batch2, _runs2, cancelled2 = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    assert batch1 != batch2
+    assert sorted(cancelled2) == sorted(r.id for r in runs1)
+    assert all(store.snapshot(r.id).status is Phase.CANCELLED for r in runs1)
+    store.clock.advance(2)  # batch 2 is running now: a third batch cancels nothing
+    _, _, cancelled3 = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    assert cancelled3 == []
+
+
+def test_sequential_group_with_prep_test_chains_runs():
+    store = make_store()
+    group, _, prep = seed_group(store, run_mode="sequential", prep=True)
+    _, runs, _ = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    assert runs[0].test_id == prep.id
+    assert [r.after for r in runs] == [None] + [r.id for r in runs[:-1]]
+    store.clock.advance(11)  # prep done at 11
+    assert [store.snapshot(r.id).status for r in runs] == [
+        Phase.COMPLETED,
+        Phase.RUNNING,
+        Phase.QUEUED,
+        Phase.QUEUED,
+    ]
+
+
+def test_concurrent_group_with_prep_waits_for_prep_only():
+    store = make_store()
+    group, _, _ = seed_group(store, prep=True)
+    _, runs, _ = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    assert [r.after for r in runs[1:]] == [runs[0].id] * 3
+
+
+def test_empty_group_cannot_be_triggered():
+    store = make_store()
+    group = store.add_group("empty", [], owner="a")
+    with pytest.raises(Invalid, match="no enabled tests"):
+        store.trigger_group(group, owner="a", make_run=make_run_for(store))
+
+
+def test_deleting_a_test_removes_it_from_groups():
+    store = make_store()
+    group, tests, _ = seed_group(store)
+    store.delete_test(tests[0].id)
+    assert tests[0].id not in store.group(group.id).test_ids
+    with pytest.raises(NotFound):
+        store.test(tests[0].id)
+
+
+def test_update_group_validates_run_mode_and_prep_test():
+    store = make_store()
+    group, tests, _ = seed_group(store)
+    with pytest.raises(Invalid, match="runMode"):
+        store.update_group(group.id, {"runMode": "parallel"})
+    with pytest.raises(Invalid, match="prepTestId: Invalid uuid"):
+        store.update_group(group.id, {"prepTestId": "nope"})
+    with pytest.raises(Invalid, match="not found"):
+        store.update_group(group.id, {"prepTestId": "00000000-0000-4000-8000-000000000000"})
+    updated = store.update_group(group.id, {"runMode": "sequential", "prepTestId": tests[0].id.upper()})
+    assert (updated.run_mode, updated.prep_test_id) == ("sequential", tests[0].id)
+
+
+def test_projects_by_id_or_short_id():
+    store = make_store()
+    project = store.add_project("p", short_id="prj_abc")
+    assert store.project("prj_abc") is store.project(project.id.upper()) is project
+    with pytest.raises(ValueError, match="duplicate"):
+        store.add_project("q", short_id="prj_abc")
+
+
+def test_two_step_upload():
+    store = make_store()
+    project = store.add_project("p")
+    with pytest.raises(Invalid, match="filename"):
+        store.start_upload(project.id, "app.exe", 10, None)
+    upload = store.start_upload(project.id, "app.apk", 10, 60)
+    with pytest.raises(Invalid, match="PUT the file"):
+        store.confirm_upload(project.id, upload.storage_key, "app.apk", 10, 60)
+    store.receive_upload(upload.storage_key, 9)
+    with pytest.raises(Invalid, match="Uploaded 9 bytes"):
+        store.confirm_upload(project.id, upload.storage_key, "app.apk", 10, 60)
+    with pytest.raises(Invalid, match="filename"):
+        store.confirm_upload(project.id, upload.storage_key, "other.apk", 10, 60)
+    store.receive_upload(upload.storage_key, 10)
+    app = store.confirm_upload(project.id, upload.storage_key, "app.apk", 10, 60)
+    assert app.platform == "android"
+    assert [a.id for a in store.live_apps(project.id)] == [app.id]
+    store.clock.advance(61)  # removeAfter elapsed
+    assert store.live_apps(project.id) == []
+
+
+def test_webhooks_are_due_once_when_terminal():
+    store = make_store()
+    r = run(store, webhook_url="http://127.0.0.1:1/hook")
+    assert store.due_webhooks() == []
+    store.clock.advance(11)
+    assert [s.id for s in store.due_webhooks()] == [r.id]
+    assert store.due_webhooks() == []
+
+
+def test_concurrent_creation_from_threads_gives_unique_runs():
+    store = make_store()
+    ids: list[str] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        mine = [run(store).id for _ in range(100)]
+        with lock:
+            ids.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(ids) == len(set(ids)) == 800
+    assert len(store.snapshots()) == 800
+    assert sorted(r.seq for r in store.runs.values()) == list(range(1, 801))
