@@ -1,0 +1,313 @@
+"""Drift demo: the contract checks catch a spec or a generated model that changed, by name.
+
+Each case mutates a *copy* of the normalized spec (or builds a modified copy of one generated model /
+endpoint module, in memory) and runs the same _structure checks `make contract` runs. It asserts
+that findings appear that were not there before and that one of them names the change. Nothing under
+generated/ is modified and nothing imported is patched.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import attrs
+import pytest
+
+from tests.contract import _spec
+from tests.contract._structure import (
+    Finding,
+    GeneratedPackage,
+    check_all,
+    check_operation,
+    check_schema,
+    model_hints,
+)
+from tests.contract.conftest import ContractStats
+
+pytestmark = pytest.mark.contract
+
+Spec = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SpecMutation:
+    change: Callable[[Spec], None]
+    # Each group: some single new finding must contain every string of the group.
+    expect: tuple[tuple[str, ...], ...]
+
+
+def _schemas(spec: Spec) -> dict[str, Any]:
+    return _spec.component_schemas(spec)
+
+
+def _operation(spec: Spec, path: str, method: str) -> dict[str, Any]:
+    operation: dict[str, Any] = spec["paths"][path][method]
+    return operation
+
+
+def _remove_field(spec: Spec) -> None:
+    del _schemas(spec)["Run"]["properties"]["userName"]
+
+
+def _change_type(spec: Spec) -> None:
+    _schemas(spec)["Run"]["properties"]["durationMs"]["type"] = ["string", "null"]
+
+
+def _add_enum_value(spec: Spec) -> None:
+    _schemas(spec)["RunStatus"]["enum"].append("paused")
+
+
+def _remove_enum_value(spec: Spec) -> None:
+    _schemas(spec)["RunWebhookStatus"]["enum"].remove("pending")
+
+
+def _drop_operation(spec: Spec) -> None:
+    del spec["paths"]["/v1/runs/{id}/cancel"]
+
+
+def _rename_param(spec: Spec) -> None:
+    _operation(spec, "/v1/runs", "get")["parameters"][0]["name"] = "pageSize"
+
+
+def _change_default(spec: Spec) -> None:
+    _operation(spec, "/v1/runs", "get")["parameters"][0]["schema"]["default"] = 20
+
+
+def _make_required(spec: Spec) -> None:
+    _schemas(spec)["Run"]["required"].append("output")
+
+
+def _make_optional(spec: Spec) -> None:
+    _schemas(spec)["Run"]["required"].remove("createdAt")
+
+
+def _drop_nullability(spec: Spec) -> None:
+    _schemas(spec)["Run"]["properties"]["userName"]["type"] = "string"
+
+
+def _change_path(spec: Spec) -> None:
+    spec["paths"]["/v1/run/{id}"] = spec["paths"].pop("/v1/runs/{id}")
+
+
+def _change_method(spec: Spec) -> None:
+    item = spec["paths"]["/v1/runs/{id}/cancel"]
+    item["delete"] = item.pop("post")
+
+
+def _add_status(spec: Spec) -> None:
+    responses = _operation(spec, "/v1/runs/{id}", "get")["responses"]
+    responses["409"] = copy.deepcopy(responses["404"])
+
+
+def _change_response_schema(spec: Spec) -> None:
+    content = _operation(spec, "/v1/runs/{id}", "get")["responses"]["200"]["content"]
+    content["application/json"]["schema"] = {"$ref": "#/components/schemas/RunList"}
+
+
+def _change_body_schema(spec: Spec) -> None:
+    content = _operation(spec, "/v1/runs", "post")["requestBody"]["content"]
+    content["application/json"]["schema"] = {"$ref": "#/components/schemas/Error"}
+
+
+def _require_body(spec: Spec) -> None:
+    _operation(spec, "/v1/runs", "post")["requestBody"]["required"] = True
+
+
+def _add_schema(spec: Spec) -> None:
+    _schemas(spec)["Project"] = {"type": "object", "properties": {"name": {"type": "string"}}}
+
+
+def _change_nested_field(spec: Spec) -> None:
+    github = _schemas(spec)["TriggerGroupRunResponse"]["properties"]["metadata"]["properties"]["github"]
+    github["properties"]["configured"] = {"type": "string"}
+
+
+def _add_query_param(spec: Spec) -> None:
+    _operation(spec, "/v1/runs", "get")["parameters"].append(
+        {"name": "projectId", "in": "query", "required": False, "schema": {"type": "string"}}
+    )
+
+
+SPEC_MUTATIONS: dict[str, SpecMutation] = {
+    "remove a field": SpecMutation(_remove_field, (("schema Run", "user_name", "not a property"),)),
+    "change a type": SpecMutation(_change_type, (("schema Run", "durationMs", "float", "str"),)),
+    "add an enum value": SpecMutation(_add_enum_value, (("RunStatus", "only in the spec ['paused']"),)),
+    "remove an enum value": SpecMutation(
+        _remove_enum_value, (("RunWebhookStatus", "only in the code ['pending']"),)
+    ),
+    "drop an operation": SpecMutation(
+        _drop_operation,
+        (
+            ("testerarmy_api.api.runs.cancel", "no operation"),
+            ("cancel-a-queued-run", "missing from the normalized"),
+        ),
+    ),
+    "rename a param": SpecMutation(
+        _rename_param,
+        (("runs.list", "pageSize", "page_size"), ("runs.list", "parameter limit", "does not explain")),
+    ),
+    "change a param default": SpecMutation(
+        _change_default, (("runs.list", "limit", "defaults to 10", "20"),)
+    ),
+    "make a field required": SpecMutation(
+        _make_required, (("schema Run", "output", "required in the spec"),)
+    ),
+    "make a field optional": SpecMutation(
+        _make_optional, (("schema Run", "createdAt", "optional in the spec"),)
+    ),
+    "drop nullability": SpecMutation(_drop_nullability, (("schema Run", "userName", "not nullable"),)),
+    "change a path": SpecMutation(_change_path, (("runs.get", "/v1/run/", "URL"),)),
+    "change a method": SpecMutation(_change_method, (("runs.cancel", "sends POST", "DELETE"),)),
+    "document a new status": SpecMutation(_add_status, (("runs.get", "409", "not handled"),)),
+    "change a response schema": SpecMutation(
+        _change_response_schema,
+        (("runs.get", "sync return type", "RunList"), ("runs.get", "minimal 200 body")),
+    ),
+    "change a request body schema": SpecMutation(_change_body_schema, (("runs.create", "body", "Error"),)),
+    "require a request body": SpecMutation(
+        _require_body, (("runs.create", "body", "required in the spec but has a default"),)
+    ),
+    "add a schema": SpecMutation(_add_schema, (("schema Project", "no generated class"),)),
+    "change a nested field": SpecMutation(
+        _change_nested_field, (("TriggerGroupRunResponse", "metadata.github.configured", "bool", "str"),)
+    ),
+    "add a query param": SpecMutation(_add_query_param, (("runs.list", "projectId", "project_id"),)),
+}
+
+
+@pytest.fixture(scope="module")
+def baseline(
+    normalized_spec: Spec, vendored_spec: Spec, generated: GeneratedPackage, pydantic_models: types.ModuleType
+) -> set[Finding]:
+    return set(check_all(normalized_spec, vendored_spec, generated, pydantic_models).findings)
+
+
+def _assert_detected(new: list[Finding], expect: tuple[tuple[str, ...], ...], change: str) -> None:
+    assert new, f"{change}: the contract checks did not notice"
+    for group in expect:
+        assert any(all(text in str(f) for text in group) for f in new), (
+            f"{change}: no finding mentions all of {group}; new findings:\n"
+            + "\n".join(f"  - {f}" for f in new)
+        )
+
+
+@pytest.mark.parametrize("change", list(SPEC_MUTATIONS))
+def test_spec_drift_is_reported_by_name(
+    change: str,
+    normalized_spec: Spec,
+    vendored_spec: Spec,
+    generated: GeneratedPackage,
+    pydantic_models: types.ModuleType,
+    baseline: set[Finding],
+    contract_stats: ContractStats,
+) -> None:
+    mutated = copy.deepcopy(normalized_spec)
+    SPEC_MUTATIONS[change].change(mutated)
+    findings = check_all(mutated, vendored_spec, generated, pydantic_models).findings
+    _assert_detected([f for f in findings if f not in baseline], SPEC_MUTATIONS[change].expect, change)
+    contract_stats.add("drift mutations")
+
+
+def test_the_unmutated_spec_reports_only_known_findings(baseline: set[Finding]) -> None:
+    # The drift tests compare against this baseline; it must hold nothing but the strict-xfail
+    # naming findings of _known.TITLE_NAMED_CLASSES (otherwise a drift could hide behind it).
+    assert {f.kind for f in baseline} <= {"naming"}, sorted(map(str, baseline))
+
+
+# -- modified copies of generated code -------------------------------------------------------------
+
+
+def _attrs_copy(
+    pkg: GeneratedPackage,
+    cls: type,
+    *,
+    drop: tuple[str, ...] = (),
+    retype: dict[str, Any] | None = None,
+    require: tuple[str, ...] = (),
+    rename: dict[str, str] | None = None,
+) -> type:
+    """A new attrs class like `cls` with some fields dropped / retyped / made required / renamed.
+    Its methods are the original's, so it behaves like code regenerated from a different spec."""
+    hints = model_hints(pkg, cls)
+    annotations: dict[str, Any] = {}
+    namespace: dict[str, Any] = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+    fields = sorted(attrs.fields(cls), key=lambda f: f.name not in require and f.default is not attrs.NOTHING)
+    for field in fields:
+        if field.name in drop:
+            continue
+        name = (rename or {}).get(field.name, field.name)
+        annotations[name] = (retype or {}).get(field.name, hints[field.name])
+        if field.default is not attrs.NOTHING and field.name not in require:
+            namespace[name] = attrs.field(default=field.default, init=field.init)
+    namespace["__annotations__"] = annotations
+    for method in ("to_dict", "from_dict"):
+        namespace[method] = cls.__dict__[method]
+    return attrs.define(type(cls.__name__, (), namespace))
+
+
+MODEL_MUTATIONS: dict[str, tuple[str, dict[str, Any], tuple[str, ...]]] = {
+    # change -> (model, _attrs_copy arguments, strings one new finding must contain)
+    "model lost a field": ("Run", {"drop": ("user_name",)}, ("schema Run", "userName", "has no field")),
+    "model field retyped": (
+        "Run",
+        {"retype": {"duration_ms": str}},
+        ("schema Run", "durationMs", "str", "float"),
+    ),
+    "model field made required": (
+        "Run",
+        {"require": ("user_name",)},
+        ("schema Run", "userName", "required field"),
+    ),
+    "model field renamed": (
+        "Run",
+        {"rename": {"user_name": "username"}},
+        ("schema Run", "username", "not a property"),
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(MODEL_MUTATIONS))
+def test_model_drift_is_reported_by_name(
+    change: str, normalized_spec: Spec, generated: GeneratedPackage, contract_stats: ContractStats
+) -> None:
+    model, arguments, expect = MODEL_MUTATIONS[change]
+    assert check_schema(normalized_spec, model, generated) == []
+    modified = generated.replacing(_attrs_copy(generated, generated.models[model], **arguments))
+    _assert_detected(check_schema(normalized_spec, model, modified), (expect,), change)
+    contract_stats.add("drift mutations")
+
+
+def test_enum_with_an_extra_member_is_reported(
+    normalized_spec: Spec, generated: GeneratedPackage, contract_stats: ContractStats
+) -> None:
+    original = generated.models["RunStatus"]
+    members = {m.name: m.value for m in original} | {"PAUSED": "paused"}
+    extended = enum.Enum("RunStatus", members, type=str, module=original.__module__)  # type: ignore[misc]
+    findings = check_schema(normalized_spec, "RunStatus", generated.replacing(extended))
+    _assert_detected(findings, (("RunStatus", "only in the code ['paused']"),), "enum gained a member")
+    contract_stats.add("drift mutations")
+
+
+def test_endpoint_that_stopped_handling_a_status_is_reported(
+    normalized_spec: Spec, generated: GeneratedPackage, contract_stats: ContractStats
+) -> None:
+    original = generated.endpoints["runs.get"]
+    module = types.ModuleType(original.__name__)
+    module.__dict__.update({k: v for k, v in vars(original).items() if not k.startswith("__")})
+
+    def parse_without_404(*, client: Any, response: Any) -> Any:
+        if response.status_code == 404:
+            raise generated.unexpected_status(response.status_code, response.content)
+        return original._parse_response(client=client, response=response)
+
+    module._parse_response = parse_without_404  # type: ignore[attr-defined]
+    findings = check_operation(
+        normalized_spec, "runs.get", generated.replacing(endpoints={"runs.get": module})
+    )
+    _assert_detected(findings, (("runs.get", "404", "not handled"),), "endpoint lost a status")
+    contract_stats.add("drift mutations")
