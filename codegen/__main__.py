@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from codegen.build import NORMALIZED_NAME
+from codegen.diff.commands import diff_command, update_spec_command
 from codegen.errors import SpecError
 from codegen.generate import GENERATED_DIR, SPEC_PATH, check, generate
 from codegen.lock import LOCK_PATH
@@ -25,8 +27,34 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--spec", type=Path, default=SPEC_PATH, help="vendored spec (openapi.yaml)")
         command.add_argument("--lock", type=Path, default=LOCK_PATH, help="lock file pinning the spec")
         command.add_argument("--target", type=Path, default=GENERATED_DIR, help="generated tree")
+    diff = commands.add_parser(
+        "diff",
+        help="change report: what a spec change means for SDK users",
+        description="Compare two specs at the level users feel (normalized). A file named "
+        "*.normalized.yaml is taken as already normalized; any other is normalized with "
+        "codegen/rules.yaml first.",
+    )
+    diff.add_argument(
+        "--old", type=Path, default=GENERATED_DIR / NORMALIZED_NAME, help="default: %(default)s"
+    )
+    diff.add_argument("--new", type=Path, default=SPEC_PATH, help="default: %(default)s")
+    diff.add_argument("--raw", action="store_true", help="compare both files as they are (no normalization)")
+    diff.add_argument("--json", action="store_true", help="machine-readable report")
+    update = commands.add_parser(
+        "update-spec", help="validate a new upstream spec, then replace openapi.yaml"
+    )
+    update.add_argument("source", help="http(s) URL or file path of the new spec")
+    update.add_argument("--spec", type=Path, default=SPEC_PATH, help="vendored spec to replace")
+    update.add_argument("--lock", type=Path, default=LOCK_PATH, help="lock file to update")
+    update.add_argument("--target", type=Path, default=GENERATED_DIR, help="generated tree (for the report)")
     args = parser.parse_args(argv)
     try:
+        if args.command == "diff":
+            return diff_command(args.old, args.new, raw=args.raw, as_json=args.json)
+        if args.command == "update-spec":
+            return update_spec_command(
+                args.source, spec_path=args.spec, lock_path=args.lock, generated_dir=args.target
+            )
         if args.command == "generate":
             generate(args.spec, args.target, args.lock)
         elif args.command == "check":
