@@ -1,7 +1,138 @@
-"""TesterArmy Python SDK (hand-written layer over the generated `testerarmy_api`)."""
+"""TesterArmy Python SDK (hand-written layer over the generated ``testerarmy_api``).
 
-from testerarmy_api._spec import API_VERSION, DEFAULT_BASE_URL
+    from testerarmy import TesterArmy
 
-__all__ = ["API_VERSION", "DEFAULT_BASE_URL", "__version__"]
+    with TesterArmy() as client:            # key from $TESTERARMY_API_KEY
+        run = client.runs.create_and_wait(prompt="Test the login flow on https://example.com")
 
-__version__ = "0.1.0"
+The error classes are imported eagerly (they are tiny); the client, the models and
+``parse_webhook`` load on first access (PEP 562), so ``import testerarmy`` stays cheap and does not
+pull in httpx or the ~60 generated model modules until they are used. ``testerarmy.testing`` and the
+CLI are never imported from here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ._errors import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    GatewayTimeoutError,
+    InternalServerError,
+    MissingAPIKeyError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    RunFailedError,
+    TesterArmyError,
+    TesterArmyWarning,
+    UnprocessableEntityError,
+    WaitTimeoutError,
+)
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from testerarmy_api._spec import API_VERSION, DEFAULT_BASE_URL
+    from testerarmy_api.models import (
+        CancelRunResponse,
+        MobileApp,
+        Run,
+        RunList,
+        RunOutput,
+        RunStatus,
+        SubmitRunResponse,
+        TriggerGroupRunResponse,
+    )
+    from testerarmy_api.models import SubmitRunResponse as CreateRunResponse
+
+    from ._client import AsyncTesterArmy, TesterArmy
+    from ._config import NOT_GIVEN, NotGiven
+    from ._polling import TERMINAL_STATUSES, WaitOptions
+    from ._webhooks import parse_webhook
+
+__all__ = [
+    "API_VERSION",
+    "DEFAULT_BASE_URL",
+    "NOT_GIVEN",
+    "TERMINAL_STATUSES",
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncTesterArmy",
+    "AuthenticationError",
+    "BadRequestError",
+    "CancelRunResponse",
+    "ConflictError",
+    "CreateRunResponse",
+    "GatewayTimeoutError",
+    "InternalServerError",
+    "MissingAPIKeyError",
+    "MobileApp",
+    "NotFoundError",
+    "NotGiven",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Run",
+    "RunFailedError",
+    "RunList",
+    "RunOutput",
+    "RunStatus",
+    "SubmitRunResponse",
+    "TesterArmy",
+    "TesterArmyError",
+    "TesterArmyWarning",
+    "TriggerGroupRunResponse",
+    "UnprocessableEntityError",
+    "WaitOptions",
+    "WaitTimeoutError",
+    "__version__",
+    "parse_webhook",
+]
+
+# public name -> (module, attribute in that module)
+_LAZY: dict[str, tuple[str, str]] = {
+    "TesterArmy": ("testerarmy._client", "TesterArmy"),
+    "AsyncTesterArmy": ("testerarmy._client", "AsyncTesterArmy"),
+    "parse_webhook": ("testerarmy._webhooks", "parse_webhook"),
+    "NOT_GIVEN": ("testerarmy._config", "NOT_GIVEN"),
+    "NotGiven": ("testerarmy._config", "NotGiven"),
+    "TERMINAL_STATUSES": ("testerarmy._polling", "TERMINAL_STATUSES"),
+    "WaitOptions": ("testerarmy._polling", "WaitOptions"),
+    "API_VERSION": ("testerarmy_api._spec", "API_VERSION"),
+    "DEFAULT_BASE_URL": ("testerarmy_api._spec", "DEFAULT_BASE_URL"),
+    "CancelRunResponse": ("testerarmy_api.models", "CancelRunResponse"),
+    "MobileApp": ("testerarmy_api.models", "MobileApp"),
+    "Run": ("testerarmy_api.models", "Run"),
+    "RunList": ("testerarmy_api.models", "RunList"),
+    "RunOutput": ("testerarmy_api.models", "RunOutput"),
+    "RunStatus": ("testerarmy_api.models", "RunStatus"),
+    "SubmitRunResponse": ("testerarmy_api.models", "SubmitRunResponse"),
+    # The spec's schema is CreateRunResponse; openapi-python-client names the class after its
+    # `title` (SubmitRunResponse). Both names work.
+    "CreateRunResponse": ("testerarmy_api.models", "SubmitRunResponse"),
+    "TriggerGroupRunResponse": ("testerarmy_api.models", "TriggerGroupRunResponse"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module_name, attribute = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'testerarmy' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module_name), attribute)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,220 @@
+"""The thin I/O layer under the resources: send an :class:`Operation`, drive a wait or a pager.
+
+Everything that decides anything lives elsewhere and is shared: request building in
+``_operations``, status/JSON handling in ``_response``, the wait algorithm in ``_polling``, the page
+walk in :class:`RunPager`. :class:`SyncCore` and :class:`AsyncCore` only perform actions.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import httpx
+
+from .._errors import APIError, APIResponseValidationError
+from .._flow import Sleep, adrive, drive
+from .._logging import logger
+from .._polling import Fetch, Polled, WaitAction, WaitSettings, wait_flow
+from .._response import make_status_error, parse_model, translate_transport_errors
+from .._retry import parse_retry_after
+from .._validation import require_uuid
+from ._operation import Operation
+
+if TYPE_CHECKING:
+    from testerarmy_api.models.run import Run
+    from testerarmy_api.models.run_list import RunList
+
+__all__ = ["AsyncCore", "OnUpdate", "RunPager", "SyncCore", "finish"]
+
+T = TypeVar("T")
+OnUpdate = Callable[["Run"], object]
+
+# Bounds the page walk even if a server kept returning new cursors forever.
+MAX_PAGES: Final = 10_000
+# How many GETs one batch wait may have in flight at once (async client).
+MAX_CONCURRENT_POLLS: Final = 8
+
+
+def finish(op: Operation[T], response: httpx.Response, secrets: Sequence[str]) -> T:
+    """The parsed 2xx body, or the typed error for anything else."""
+    if not response.is_success:
+        raise make_status_error(response, secrets)
+    return parse_model(response, op.name, op.parse)
+
+
+def _request_kwargs(op: Operation[Any]) -> dict[str, Any]:
+    # auth=None switches the client's bearer auth off for this one request (group webhook).
+    return op.request if op.authenticated else {**op.request, "auth": None}
+
+
+def _get_run(run_id: str) -> Operation[Run]:
+    # The operation builders import the generated endpoint modules and models; they load on first
+    # use so that constructing a client stays cheap.
+    from ._operations import get_run
+
+    return get_run(run_id)
+
+
+def _polled(run: Run, response: httpx.Response) -> Polled:
+    return Polled(run, parse_retry_after(response.headers.get("retry-after"), time.time()))
+
+
+class RunPager:
+    """Walks ``GET /v1/runs`` page by page.
+
+    The spec's ``RunList`` is ``{"runs": [...]}`` with no cursor, so today there is exactly one
+    page. If the API starts returning a ``nextCursor`` (or ``next_cursor``), it is sent back as the
+    ``cursor`` query parameter until a page comes without one; a repeated cursor stops the walk.
+    """
+
+    def __init__(self, status: str | None, limit: int | None) -> None:
+        self._status = status
+        self._limit = limit
+        self._cursor: str | None = None
+        self._seen: set[str] = set()
+        self._pages = 0
+        self._done = False
+
+    def next_operation(self) -> Operation[RunList] | None:
+        if self._done:
+            return None
+        from ._operations import list_runs
+
+        return list_runs(self._status, self._limit, self._cursor)
+
+    def consume(self, page: RunList) -> list[Run]:
+        self._pages += 1
+        cursor = next(
+            (
+                page[key]
+                for key in ("nextCursor", "next_cursor")
+                if isinstance(page.additional_properties.get(key), str)
+            ),
+            None,
+        )
+        if cursor in self._seen:
+            logger.warning("runs.list: the API repeated page cursor %r; stopping", cursor)
+        if not cursor or cursor in self._seen or self._pages >= MAX_PAGES:
+            self._done = True
+        else:
+            self._seen.add(cursor)
+            self._cursor = cursor
+        return list(page.runs or [])
+
+
+@dataclass(frozen=True, slots=True)
+class SyncCore:
+    http: httpx.Client
+    secrets: tuple[str, ...] = field(repr=False)
+    clock: Callable[[], float]
+    sleep: Callable[[float], None]
+
+    def send(self, op: Operation[T]) -> tuple[T, httpx.Response]:
+        with translate_transport_errors(self.secrets):
+            response = self.http.request(**_request_kwargs(op))
+        return finish(op, response, self.secrets), response
+
+    def request(self, op: Operation[T]) -> T:
+        return self.send(op)[0]
+
+    def iterate_runs(self, pager: RunPager) -> Iterator[Run]:
+        while (op := pager.next_operation()) is not None:
+            yield from pager.consume(self.request(op))
+
+    def poll(self, run_id: str) -> Polled | APIError:
+        try:
+            return _polled(*self.send(_get_run(run_id)))
+        except APIError as exc:  # the wait flow decides whether it is transient
+            return exc
+
+    def wait(self, run_ids: Sequence[str], settings: WaitSettings, on_update: OnUpdate | None) -> list[Run]:
+        def perform(action: WaitAction) -> object:
+            if isinstance(action, Fetch):
+                return tuple(self.poll(run_id) for run_id in action.run_ids)
+            if isinstance(action, Sleep):
+                self.sleep(action.seconds)
+            elif on_update is not None:
+                on_update(action.run)
+            return None
+
+        return drive(wait_flow(run_ids, settings, self.clock), perform)
+
+
+@dataclass(frozen=True, slots=True)
+class AsyncCore:
+    http: httpx.AsyncClient
+    secrets: tuple[str, ...] = field(repr=False)
+    clock: Callable[[], float]
+    sleep: Callable[[float], Awaitable[None]]
+
+    async def send(self, op: Operation[T]) -> tuple[T, httpx.Response]:
+        with translate_transport_errors(self.secrets):
+            response = await self.http.request(**_request_kwargs(op))
+        return finish(op, response, self.secrets), response
+
+    async def request(self, op: Operation[T]) -> T:
+        return (await self.send(op))[0]
+
+    async def iterate_runs(self, pager: RunPager) -> AsyncIterator[Run]:
+        while (op := pager.next_operation()) is not None:
+            for run in pager.consume(await self.request(op)):
+                yield run
+
+    async def poll(self, run_id: str) -> Polled | APIError:
+        try:
+            return _polled(*await self.send(_get_run(run_id)))
+        except APIError as exc:
+            return exc
+
+    async def poll_many(self, run_ids: Sequence[str]) -> tuple[Polled | APIError, ...]:
+        if len(run_ids) == 1:
+            return (await self.poll(run_ids[0]),)
+        import anyio  # httpx depends on anyio; imported here to keep `import testerarmy` light
+
+        results: list[Polled | APIError | None] = [None] * len(run_ids)
+        limiter = anyio.CapacityLimiter(MAX_CONCURRENT_POLLS)
+
+        async def poll_into(index: int, run_id: str) -> None:
+            async with limiter:
+                results[index] = await self.poll(run_id)
+
+        async with anyio.create_task_group() as group:
+            for index, run_id in enumerate(run_ids):
+                group.start_soon(poll_into, index, run_id)
+        done = tuple(result for result in results if result is not None)
+        assert len(done) == len(run_ids)
+        return done
+
+    async def wait(
+        self, run_ids: Sequence[str], settings: WaitSettings, on_update: OnUpdate | None
+    ) -> list[Run]:
+        async def perform(action: WaitAction) -> object:
+            if isinstance(action, Fetch):
+                return await self.poll_many(action.run_ids)
+            if isinstance(action, Sleep):
+                await self.sleep(action.seconds)
+            elif on_update is not None:
+                result = on_update(action.run)
+                if inspect.isawaitable(result):  # async callbacks are welcome in the async client
+                    await result
+            return None
+
+        return await adrive(wait_flow(run_ids, settings, self.clock), perform)
+
+
+def require_run_ids(run_ids: object, what: str) -> list[str]:
+    """Validated run ids, as canonical strings, for waiting."""
+    if isinstance(run_ids, str) or not isinstance(run_ids, Sequence):
+        raise TypeError(f"{what} must be a sequence of run ids, got {type(run_ids).__name__}")
+    return [str(require_uuid(run_id, f"{what}[{index}]")) for index, run_id in enumerate(run_ids)]
+
+
+def no_run_ids_error(response: httpx.Response | None, what: str) -> APIResponseValidationError | ValueError:
+    message = f"{what}: the API response names no run ids, so there is nothing to wait for"
+    if response is None:
+        return ValueError(message)
+    return APIResponseValidationError(message, response=response)
