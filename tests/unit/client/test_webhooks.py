@@ -1,0 +1,143 @@
+"""parse_webhook: lenient where upstream's example is abridged, strict on types."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import attrs
+import pytest
+import testerarmy as ta
+from testerarmy._webhooks import RUN_FIELD_CHECKS
+from testerarmy_api.models import Run, RunStatus
+from testerarmy_api.types import UNSET
+
+RUN = str(uuid.uuid4())
+
+# Shaped like the documented delivery (no `input`), values our own.
+DOCUMENTED: dict[str, Any] = {
+    "id": RUN,
+    "type": "chat",
+    "status": "completed",
+    "output": {
+        "featureName": "Checkout",
+        "result": "PASS",
+        "description": "Order placed.",
+        "issues": [],
+        "screenshots": ["https://tester.army/screenshots/one.png"],
+    },
+    "error": None,
+    "durationMs": 5120,
+    "createdAt": "2026-03-01T10:00:00.000Z",
+    "completedAt": "2026-03-01T10:00:05.120Z",
+}
+
+FULL: dict[str, Any] = {
+    **DOCUMENTED,
+    "input": {"prompt": "Buy a hat"},
+    "platform": "web",
+    "source": "api",
+    "projectId": str(uuid.uuid4()),
+    "testPlan": {"steps": []},
+    "webhookUrl": "https://hooks.example.com/ta",
+    "webhookStatus": "pending",
+    "testId": str(uuid.uuid4()),
+    "stepResults": [{"name": "open"}],
+    "userName": "Ada",
+    "externalRef": {"pr": 7},
+    "executionMode": "fast",
+    "startedAt": "2026-03-01T10:00:00.500Z",
+    "error": {"message": "none really"},
+}
+TIMESTAMPS = {"createdAt": "created_at", "startedAt": "started_at", "completedAt": "completed_at"}
+
+
+@pytest.mark.parametrize("encode", [lambda d: json.dumps(d).encode(), json.dumps, dict])
+def test_documented_payload_in_every_form(encode: Any) -> None:
+    run = ta.parse_webhook(encode(DOCUMENTED))
+    assert isinstance(run, Run)
+    assert str(run.id) == RUN
+    assert run.status is RunStatus.COMPLETED
+    assert run.input_.to_dict() == {}
+    assert run.output.result == "PASS"
+    assert run.duration_ms == 5120
+
+
+def test_full_payload_round_trips() -> None:
+    run = ta.parse_webhook(FULL)
+    timestamps = {key: getattr(run, attr).isoformat() for key, attr in TIMESTAMPS.items()}
+    assert run.to_dict() == {**FULL, **timestamps}
+
+
+def test_field_checks_cover_every_run_field() -> None:
+    # FULL sets every attribute of the generated model; its JSON names must all be checked.
+    run = Run.from_dict(FULL)
+    set_fields = {f.name for f in attrs.fields(Run) if f.name != "additional_properties"}
+    assert [name for name in set_fields if getattr(run, name) in (None, UNSET)] == []
+    assert set(run.to_dict()) == set(RUN_FIELD_CHECKS)
+
+
+def test_unknown_status_and_fields_are_kept() -> None:
+    run = ta.parse_webhook({**DOCUMENTED, "status": "paused", "newThing": [1]})
+    assert run.status == "paused"
+    assert run["newThing"] == [1]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"id": 123}, "id must be a string, got int"),
+        ({"id": "nope"}, "id must be a UUID"),
+        ({"status": None}, "status must be a string, got null"),
+        ({"status": 3}, "status must be a string"),
+        ({"createdAt": "yesterday"}, "createdAt must be an ISO 8601"),
+        ({"durationMs": "8432"}, "durationMs must be a number, got str"),
+        ({"durationMs": True}, "durationMs must be a number, got bool"),
+        ({"output": "PASS"}, "output must be an object"),
+        ({"output": {"result": 1}}, r"output\.result must be a string"),
+        ({"output": {"screenshots": "x.png"}}, r"output\.screenshots must be an array"),
+        ({"output": {"screenshots": [1]}}, r"output\.screenshots\[0\] must be a string"),
+        ({"error": "boom"}, "error must be an object"),
+        ({"input": []}, "input must be an object"),
+        ({"projectId": "p-1"}, "projectId must be a UUID"),
+        ({"stepResults": [1]}, r"stepResults\[0\] must be an object"),
+        ({"completedAt": 5}, "completedAt must be a string"),
+    ],
+)
+def test_wrong_types_are_value_errors(change: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ta.parse_webhook({**DOCUMENTED, **change})
+
+
+@pytest.mark.parametrize("field", ["id", "type", "status", "createdAt"])
+def test_missing_required_field(field: str) -> None:
+    payload = {k: v for k, v in DOCUMENTED.items() if k != field}
+    with pytest.raises(ValueError, match=f"missing required field '{field}'"):
+        ta.parse_webhook(payload)
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"{not json", "not valid JSON"),
+        ("", "not valid JSON"),
+        (b"\xff\xfe", "not UTF-8"),
+        ("[1, 2]", "must be a JSON object, got list"),
+        ("null", "got null"),
+    ],
+)
+def test_malformed_payloads(payload: bytes | str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ta.parse_webhook(payload)
+
+
+def test_unsupported_payload_type() -> None:
+    with pytest.raises(TypeError, match="payload must be bytes, str or a mapping"):
+        ta.parse_webhook(42)  # type: ignore[arg-type]
+
+
+def test_caller_dict_is_not_modified() -> None:
+    payload = dict(DOCUMENTED)
+    ta.parse_webhook(payload)
+    assert "input" not in payload
