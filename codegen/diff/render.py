@@ -28,6 +28,13 @@ def render_text(report: Report) -> str:
         lines.append(group)
         lines.extend(f"  {c.severity.label:<{_WIDTH}}  {c.location}: {c.detail}  [{c.rule}]" for c in changes)
         lines.append("")
+    if any(c.rule == "response-enum-value-added" for c in report.changes):
+        lines += [
+            "Response enums are open in this SDK (anyOf [Enum, string]): clients already deployed parse",
+            "a new value as a plain str instead of failing. Code that branches on every known value",
+            'should still be checked for the new ones, hence "potentially breaking".',
+            "",
+        ]
     if report.stale_rules:
         lines.append(
             "Normalization rules that no longer match the new spec "

@@ -142,11 +142,8 @@ def _enums(walk: Walk, ov: SchemaView, nv: SchemaView, direction: Direction, loc
 
 def _forward_note(nv: SchemaView) -> str:
     if nv.open_enum:
-        return (
-            " (clients of this SDK are forward compatible: the open enum keeps unknown values as str;"
-            " code that handles every known value may not expect it)"
-        )
-    return " (this enum is closed: a client generated from the old spec rejects the new value)"
+        return " (open enum: this SDK's clients keep unknown values as str)"
+    return " (closed enum: a client generated from the old spec rejects the new value)"
 
 
 def _number(value: Any) -> float | None:

@@ -167,11 +167,11 @@ def test_closed_response_enum_gets_a_warning_that_old_clients_reject_new_values(
     new = _spec({"type": "string", "enum": ["a", "b"]})
     (change,) = compare_specs(old, new)
     assert change.rule == "response-enum-value-added"
-    assert "closed" in change.detail
+    assert "closed enum" in change.detail
     opened_old = _spec({"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "string"}]})
     opened_new = _spec({"anyOf": [{"type": "string", "enum": ["a", "b"]}, {"type": "string"}]})
     (change,) = compare_specs(opened_old, opened_new)
-    assert "forward compatible" in change.detail
+    assert "open enum" in change.detail
 
 
 def test_read_only_properties_do_not_count_in_requests() -> None:

@@ -39,6 +39,7 @@ def test_text_groups_by_operation_models_last_with_a_summary() -> None:
     get_block = lines[lines.index("runs.get (GET /v1/runs/{id})") + 1 : lines.index(GLOBAL_GROUP)]
     assert any("potentially breaking" in line and "[response-enum-value-added]" in line for line in get_block)
     assert any(line.strip().startswith("breaking") and "response 200: a: gone" in line for line in get_block)
+    assert any("Response enums are open in this SDK" in line for line in lines)
     assert "  - tags: 'x' is not used" in lines
     assert "  - a note" in lines
     assert lines[-1] == "Summary: 2 breaking, 1 potentially breaking, 1 safe."
@@ -47,6 +48,7 @@ def test_text_groups_by_operation_models_last_with_a_summary() -> None:
 def test_empty_report_says_so() -> None:
     text = render_text(Report("a", "b", ()))
     assert "No user-visible changes." in text
+    assert "Response enums are open" not in text
     assert text.rstrip().endswith("Summary: 0 breaking, 0 potentially breaking, 0 safe.")
 
 
