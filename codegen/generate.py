@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from codegen.build import CLIENT_PACKAGE, PYDANTIC_PACKAGE, build_tree
+from codegen.diff.gate import check_spec_change, record_spec_change
 from codegen.errors import SpecError
 from codegen.lock import LOCK_PATH, read_lock, verify_lock
 from codegen.trees import TreeDiff, diff_trees
@@ -90,9 +91,16 @@ def _swap(stage: Path, target: Path) -> None:
 
 
 def generate(
-    spec_path: Path = SPEC_PATH, target: Path = GENERATED_DIR, lock_path: Path = LOCK_PATH
+    spec_path: Path = SPEC_PATH,
+    target: Path = GENERATED_DIR,
+    lock_path: Path = LOCK_PATH,
+    *,
+    allow_breaking: bool | None = None,
 ) -> TreeDiff:
+    """`allow_breaking` None reads ALLOW_BREAKING from the environment (see codegen/diff/gate.py)."""
     spec_sha256 = verify_lock(spec_path, read_lock(lock_path))
+    # Change report vs the spec generated/ came from; refusals happen here, before any staging.
+    plan = check_spec_change(spec_path, target, spec_sha256, allow_breaking)
     with _exclusive_stage() as stage:
         build_tree(spec_path, spec_sha256, stage)
         changes = diff_trees(target, stage)
@@ -104,6 +112,7 @@ def generate(
         _swap(stage, target)
         print(f"generated/ rewritten from openapi.yaml (sha256 {spec_sha256[:12]}…):")
         print("\n".join(changes.lines()))
+        record_spec_change(spec_path, plan)  # version bump + CHANGELOG entry, if the spec changed
         return changes
 
 

@@ -1,0 +1,160 @@
+"""Semver bump from the change report, the pyproject edit and the CHANGELOG entry."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codegen.diff import Report
+from codegen.diff.classify import classify
+from codegen.errors import SpecError
+from codegen.versioning import (
+    Bump,
+    Release,
+    add_changelog_entry,
+    bump_for,
+    changelog_entry,
+    next_version,
+    record_release,
+    set_version,
+)
+
+REPO = Path(__file__).resolve().parents[3]
+SHA_OLD, SHA_NEW = "a" * 64, "b" * 64
+
+
+def _report(*rules: str) -> Report:
+    changes = tuple(
+        classify(rule, "runs.get", "get", "/v1/runs/{id}", f"response 200: field{i}", f"detail {i}")
+        for i, rule in enumerate(rules)
+    )
+    return Report("old", "new", changes)
+
+
+@pytest.mark.parametrize(
+    ("current", "bump", "expected"),
+    [
+        ("1.2.3", Bump.MAJOR, "2.0.0"),
+        ("1.2.3", Bump.MINOR, "1.3.0"),
+        ("1.2.3", Bump.PATCH, "1.2.4"),
+        # 0.x: breaking bumps the minor version, everything else the patch version.
+        ("0.1.3", Bump.MAJOR, "0.2.0"),
+        ("0.1.3", Bump.MINOR, "0.1.4"),
+        ("0.1.3", Bump.PATCH, "0.1.4"),
+    ],
+)
+def test_next_version(current: str, bump: Bump, expected: str) -> None:
+    assert next_version(current, bump) == expected
+
+
+@pytest.mark.parametrize("bad", ["1.0", "1.0.0rc1", "v1.0.0", ""])
+def test_a_version_that_is_not_semver_is_refused(bad: str) -> None:
+    with pytest.raises(SpecError, match=r"MAJOR\.MINOR\.PATCH"):
+        next_version(bad, Bump.PATCH)
+
+
+def test_bump_level_follows_the_worst_change() -> None:
+    assert bump_for(_report("response-property-added", "operation-removed")) is Bump.MAJOR
+    assert bump_for(_report("response-property-added")) is Bump.MINOR
+    assert bump_for(_report("response-enum-value-added")) is Bump.MINOR
+    assert bump_for(_report()) is Bump.PATCH
+
+
+def test_set_version_touches_only_the_project_version() -> None:
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    text += '\n[tool.other]\nversion = "9.9.9"\n'
+    updated = set_version(text, "7.8.9")
+    assert tomllib.loads(updated)["project"]["version"] == "7.8.9"
+    assert tomllib.loads(updated)["tool"]["other"]["version"] == "9.9.9"
+    changed = [(a, b) for a, b in zip(text.splitlines(), updated.splitlines(), strict=True) if a != b]
+    assert len(changed) == 1
+    assert changed[0][1] == 'version = "7.8.9"'
+
+
+def test_set_version_needs_a_project_table() -> None:
+    with pytest.raises(SpecError, match=r"\[project\]"):
+        set_version('[tool.x]\nversion = "1.0.0"\n', "2.0.0")
+
+
+def test_changelog_entry_lists_changes_by_severity() -> None:
+    report = _report("operation-removed", "response-property-added", "response-enum-value-added")
+    entry = changelog_entry(Release("1.0.0", "2.0.0", Bump.MAJOR), report, date(2027, 2, 1), SHA_NEW, SHA_OLD)
+    lines = entry.splitlines()
+    assert lines[0] == "## 2.0.0 (2027-02-01)"
+    assert "sha256 bbbbbbbbbbbb (previously aaaaaaaaaaaa)" in entry
+    assert "Version bump: major (1 breaking, 1 potentially breaking, 1 safe)" in entry
+    headings = [line for line in lines if line.startswith("### ")]
+    assert headings == ["### Breaking", "### Potentially breaking", "### Safe"]
+    breaking = lines[lines.index("### Breaking") + 2]
+    assert breaking == "- `runs.get (GET /v1/runs/{id})`: response 200: field0: detail 0"
+
+
+def test_changelog_entry_without_user_visible_changes_says_so() -> None:
+    entry = changelog_entry(Release("0.1.0", "0.1.1", Bump.PATCH), _report(), date(2027, 2, 1), SHA_NEW, None)
+    assert "No user-visible API changes" in entry
+    assert "previously" not in entry
+
+
+def test_new_entries_go_on_top_below_the_intro() -> None:
+    text = "# Changelog\n\nIntro.\n\n## 0.1.0 (2026-11-30)\n\nFirst.\n"
+    once = add_changelog_entry(text, "## 0.1.1 (x)\n\nSecond.\n")
+    twice = add_changelog_entry(once, "## 0.2.0 (y)\n\nThird.\n")
+    headings = [line for line in twice.splitlines() if line.startswith("## ")]
+    assert headings == ["## 0.2.0 (y)", "## 0.1.1 (x)", "## 0.1.0 (2026-11-30)"]
+    assert twice.startswith("# Changelog\n\nIntro.\n\n## 0.2.0")
+    fresh = add_changelog_entry("", "## 0.1.1 (x)\n")
+    assert fresh.startswith("# Changelog\n")
+    assert fresh.rstrip().endswith("## 0.1.1 (x)")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copy2(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    shutil.copy2(REPO / "CHANGELOG.md", tmp_path / "CHANGELOG.md")
+    return tmp_path
+
+
+def _version(root: Path) -> str:
+    return str(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["version"])
+
+
+def test_record_release_bumps_pyproject_and_prepends_the_entry(project: Path) -> None:
+    before = _version(project)
+    old_log = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+
+    release = record_release(project, _report("operation-removed"), SHA_NEW, SHA_OLD, date(2027, 3, 1))
+
+    assert release is not None
+    assert release.previous == before
+    assert _version(project) == release.version == next_version(before, Bump.MAJOR)
+    log = (project / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {release.version} (2027-03-01)" in log
+    assert log.index(f"## {release.version}") < log.index(f"## {before}")
+    assert log.endswith(old_log[old_log.index("## ") :])
+
+
+def test_record_release_outside_a_project_does_nothing(tmp_path: Path) -> None:
+    assert record_release(tmp_path, _report(), SHA_NEW, SHA_OLD) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_record_release_writes_both_files_or_neither(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    snapshot = {p.name: p.read_bytes() for p in project.iterdir()}
+    real_replace = os.replace
+
+    def fail_on_changelog(src: Any, dst: Any) -> None:
+        if Path(dst).name == "CHANGELOG.md":
+            raise OSError("read-only file system (simulated)")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", fail_on_changelog)
+    with pytest.raises(OSError, match="read-only"):
+        record_release(project, _report("operation-removed"), SHA_NEW, SHA_OLD)
+
+    assert {p.name: p.read_bytes() for p in project.iterdir()} == snapshot
