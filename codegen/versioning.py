@@ -28,6 +28,7 @@ __all__ = [
     "add_changelog_entry",
     "bump_for",
     "changelog_entry",
+    "describe",
     "next_version",
     "read_version",
     "record_release",
@@ -97,16 +98,38 @@ def set_version(text: str, version: str) -> str:
     return text[: section.start(1)] + new_body + text[section.end(1) :]
 
 
+_REASONS = {
+    Bump.MAJOR: "breaking changes",
+    Bump.MINOR: "user-visible changes, none breaking",
+    Bump.PATCH: "no user-visible change",
+}
+
+
+def describe(release: Release) -> str:
+    """ "0.1.0 -> 0.2.0 (breaking changes; 0.x: minor bump)": the level *and* why, never ambiguous."""
+    zero = " while 0.x" if release.previous.startswith("0.") and release.bump is not Bump.PATCH else ""
+    actual = "major" if release.version.split(".")[0] != release.previous.split(".")[0] else None
+    if actual is None:
+        actual = "minor" if release.version.split(".")[1] != release.previous.split(".")[1] else "patch"
+    return f"{release.previous} -> {release.version} ({_REASONS[release.bump]}: {actual} bump{zero})"
+
+
 def changelog_entry(
     release: Release, report: Report, today: date, spec_sha256: str, previous_sha256: str | None
 ) -> str:
-    was = f" (previously {previous_sha256[:12]})" if previous_sha256 else ""
+    if previous_sha256 == spec_sha256:
+        # Same upstream bytes, different output: codegen/ (rules) changed what users get.
+        origin = (
+            f"Regenerated from the same openapi.yaml (sha256 {spec_sha256[:12]}) with changed codegen rules."
+        )
+    else:
+        was = f" (previously {previous_sha256[:12]})" if previous_sha256 else ""
+        origin = f"API spec update: openapi.yaml sha256 {spec_sha256[:12]}{was}."
     counts = ", ".join(f"{report.count(s)} {s.label}" for s in Severity)
     lines = [
         f"## {release.version} ({today.isoformat()})",
         "",
-        f"API spec update: openapi.yaml sha256 {spec_sha256[:12]}{was}. "
-        f"Version bump: {release.bump} ({counts}).",
+        f"{origin} Version {describe(release)}; {counts}.",
         "",
     ]
     if not report.changes:

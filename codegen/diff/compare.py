@@ -171,7 +171,7 @@ def _parameters(
         was_required = bool(before.get("required")) or where == "path"
         if was_required != is_required:
             now = "required" if is_required else "optional"
-            walk.emit(f"request-parameter-became-{now}", loc, f"parameter became {now}")
+            walk.emit(f"request-parameter-became-{now}", loc, f"became {now}")
         compare_schema(walk, _parameter_schema(before), _parameter_schema(after), "request", loc)
 
 
@@ -190,19 +190,19 @@ def _request_body(walk: Walk, old_op: dict[str, Any], new_op: dict[str, Any]) ->
         return
     loc = "request body"
     if after is None:
-        walk.emit("request-body-removed", loc, "the operation no longer takes a request body")
+        walk.emit("request-body-removed", loc, "removed: the operation takes no body any more")
         return
     is_required = isinstance(after, dict) and after.get("required") is True
     if before is None:
         if is_required:
-            walk.emit("request-body-became-required", loc, "new required request body")
+            walk.emit("request-body-became-required", loc, "added, required")
         else:
-            walk.emit("request-body-added", loc, "new optional request body")
+            walk.emit("request-body-added", loc, "added, optional")
         return
     was_required = isinstance(before, dict) and before.get("required") is True
     if was_required != is_required:
         now = "required" if is_required else "optional"
-        walk.emit(f"request-body-became-{now}", loc, f"request body became {now}")
+        walk.emit(f"request-body-became-{now}", loc, f"became {now}")
     old_content, new_content = _content(before), _content(after)
     for media_type in [*old_content, *(m for m in new_content if m not in old_content)]:
         media_loc = f"request body ({media_type})"

@@ -20,7 +20,7 @@ from codegen.diff.render import render_text
 from codegen.errors import SpecError
 from codegen.normalize import StaleRulesError
 from codegen.rules import RULES_PATH
-from codegen.versioning import Release, record_release
+from codegen.versioning import Release, describe, record_release
 
 __all__ = [
     "ALLOW_BREAKING_ENV",
@@ -118,8 +118,5 @@ def record_spec_change(spec_path: Path, plan: Plan, today: date | None = None) -
         return None
     release = record_release(spec_path.parent, plan.report, plan.spec_sha256, plan.previous_sha256, today)
     if release is not None:
-        print(
-            f"version {release.previous} -> {release.version} ({release.bump}); "
-            "CHANGELOG.md has a new entry (edit its prose as you like)."
-        )
+        print(f"version {describe(release)}; CHANGELOG.md has a new entry (edit its prose as you like).")
     return release

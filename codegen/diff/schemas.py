@@ -211,7 +211,7 @@ def _properties(
         else:
             if was_required != is_required:
                 now = "required" if is_required else "optional"
-                walk.emit(f"{direction}-property-became-{now}", loc, f"property became {now}")
+                walk.emit(f"{direction}-property-became-{now}", loc, f"became {now}")
             compare_schema(
                 walk, old_props[name], new_props[name], direction, where, _join(path, name), depth + 1
             )

@@ -20,6 +20,7 @@ from codegen.versioning import (
     add_changelog_entry,
     bump_for,
     changelog_entry,
+    describe,
     next_version,
     record_release,
     set_version,
@@ -88,7 +89,10 @@ def test_changelog_entry_lists_changes_by_severity() -> None:
     lines = entry.splitlines()
     assert lines[0] == "## 2.0.0 (2027-02-01)"
     assert "sha256 bbbbbbbbbbbb (previously aaaaaaaaaaaa)" in entry
-    assert "Version bump: major (1 breaking, 1 potentially breaking, 1 safe)" in entry
+    assert (
+        "Version 1.0.0 -> 2.0.0 (breaking changes: major bump); 1 breaking, 1 potentially breaking, 1 safe."
+        in entry
+    )
     headings = [line for line in lines if line.startswith("### ")]
     assert headings == ["### Breaking", "### Potentially breaking", "### Safe"]
     breaking = lines[lines.index("### Breaking") + 2]
@@ -99,6 +103,38 @@ def test_changelog_entry_without_user_visible_changes_says_so() -> None:
     entry = changelog_entry(Release("0.1.0", "0.1.1", Bump.PATCH), _report(), date(2027, 2, 1), SHA_NEW, None)
     assert "No user-visible API changes" in entry
     assert "previously" not in entry
+
+
+def test_an_entry_for_a_rules_only_regeneration_says_the_spec_did_not_change() -> None:
+    entry = changelog_entry(
+        Release("0.1.0", "0.2.0", Bump.MAJOR),
+        _report("request-body-became-required"),
+        date(2027, 2, 1),
+        SHA_OLD,
+        SHA_OLD,
+    )
+    assert "Regenerated from the same openapi.yaml (sha256 aaaaaaaaaaaa) with changed codegen rules." in entry
+    assert "API spec update" not in entry
+
+
+@pytest.mark.parametrize(
+    ("release", "text"),
+    [
+        (Release("0.1.0", "0.2.0", Bump.MAJOR), "0.1.0 -> 0.2.0 (breaking changes: minor bump while 0.x)"),
+        (
+            Release("0.1.3", "0.1.4", Bump.MINOR),
+            "0.1.3 -> 0.1.4 (user-visible changes, none breaking: patch bump while 0.x)",
+        ),
+        (Release("0.1.3", "0.1.4", Bump.PATCH), "0.1.3 -> 0.1.4 (no user-visible change: patch bump)"),
+        (Release("1.2.3", "2.0.0", Bump.MAJOR), "1.2.3 -> 2.0.0 (breaking changes: major bump)"),
+        (
+            Release("1.2.3", "1.3.0", Bump.MINOR),
+            "1.2.3 -> 1.3.0 (user-visible changes, none breaking: minor bump)",
+        ),
+    ],
+)
+def test_describe_says_what_was_bumped_and_why(release: Release, text: str) -> None:
+    assert describe(release) == text
 
 
 def test_new_entries_go_on_top_below_the_intro() -> None:
