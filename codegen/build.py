@@ -133,6 +133,8 @@ def _run_generators(scratch: Path, while_running: Callable[[], None] = lambda: N
             "--output-model-type", "pydantic_v2.BaseModel", "--target-python-version", "3.11",
             "--use-union-operator", "--use-standard-collections", "--disable-timestamp",
             "--snake-case-field", "--allow-population-by-field-name", "--field-constraints",
+            # Undeclared properties are allowed by the spec (no additionalProperties: false): keep them.
+            "--extra-fields", "allow",
             "--use-schema-description", "--formatters", "ruff-format",
         ],
         scratch,

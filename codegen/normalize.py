@@ -58,6 +58,8 @@ def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized
     _apply_auth(spec, rules, ctx)
     spec["servers"] = copy.deepcopy(rules.servers)
     names = _apply_operations(spec, rules, ctx)
+    if rules.require_bodies_with_required_properties:
+        _apply_required_bodies(spec, ctx)
     if rules.open_enums_in_responses:
         _apply_open_enums(spec, ctx)
     result = Normalized(spec=_ordered(spec), operation_names=names, notes=ctx.notes)
@@ -178,6 +180,11 @@ def _apply_schema_renames(spec: dict[str, Any], renames: dict[str, str], ctx: _C
                 ctx.source, pointer("components", "schemas", new), f"rename target of {old!r} exists"
             )
         applied[old] = new
+    # openapi-python-client names classes after `title` when there is one, so a title that
+    # repeats the upstream name must follow the rename or the class keeps the old name.
+    for old, new in applied.items():
+        if isinstance(schemas[old], dict) and schemas[old].get("title") == old:
+            schemas[old]["title"] = new
     # Rebuild the mapping to keep document order while renaming keys.
     spec["components"]["schemas"] = {applied.get(k, k): v for k, v in schemas.items()}
     refs = {SCHEMA_REF_PREFIX + old: SCHEMA_REF_PREFIX + new for old, new in applied.items()}
@@ -289,7 +296,29 @@ def _hoist_request_body(
         ctx.stale.append(f"operations: {op_id!r} has no inline request body to name {name!r}")
 
 
-# -- 8. open enums -----------------------------------------------------------------------------------
+# -- 8. required request bodies ---------------------------------------------------------------------
+
+
+def _apply_required_bodies(spec: dict[str, Any], ctx: _Context) -> None:
+    schemas: dict[str, Any] = spec["components"]["schemas"]
+    marked = 0
+    for _path, _method, operation in iter_operations(spec):
+        body = operation.get("requestBody")
+        if not isinstance(body, dict) or body.get("required"):
+            continue
+        for media in (body.get("content") or {}).values():
+            schema = media.get("schema") if isinstance(media, dict) else None
+            if isinstance(schema, dict) and "$ref" in schema:
+                schema = schemas.get(schema["$ref"].removeprefix(SCHEMA_REF_PREFIX))
+            if isinstance(schema, dict) and schema.get("required"):
+                body["required"] = True
+                marked += 1
+                break
+    if not marked:
+        ctx.stale.append("request_bodies: no optional request body has a schema with required properties")
+
+
+# -- 9. open enums -----------------------------------------------------------------------------------
 
 
 def _response_closure(spec: dict[str, Any]) -> set[str]:

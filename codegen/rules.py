@@ -50,6 +50,7 @@ class Rules:
     tags: dict[str, str]
     operations: dict[str, OperationRule]
     open_enums_in_responses: bool
+    require_bodies_with_required_properties: bool
 
 
 def _require(cond: bool, source: str, where: str, problem: str) -> None:
@@ -76,7 +77,8 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
     source = str(path)
     raw = load_yaml_file(path)
     _require(isinstance(raw, dict), source, "", "rules file must be a mapping")
-    expected = {"extract", "errors", "schemas", "auth", "servers", "tags", "operations", "open_enums"}
+    expected = {"extract", "errors", "schemas", "auth", "servers", "tags", "operations"}
+    expected |= {"request_bodies", "open_enums"}
     unknown = set(raw) - expected
     _require(not unknown, source, "", f"unknown sections {sorted(unknown)} (known: {sorted(expected)})")
 
@@ -120,4 +122,7 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         tags={str(k): str(v) for k, v in raw["tags"].items()},
         operations=operations,
         open_enums_in_responses=open_enums.get("in") == "responses",
+        require_bodies_with_required_properties=bool(
+            (raw.get("request_bodies") or {}).get("required_when_schema_has_required_properties")
+        ),
     )

@@ -15,12 +15,14 @@ from pydantic import AnyUrl, AwareDatetime, BaseModel, ConfigDict, Field, RootMo
 
 class CancelRunResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class ConfirmMobileAppUploadRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     storage_key: str = Field(
@@ -39,18 +41,21 @@ class ConfirmMobileAppUploadRequest(BaseModel):
 
 class CreateCredentialRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class CreateCredentialResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class CreateRunRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     prompt: str = Field(
@@ -73,18 +78,21 @@ class CreateRunResponseStatus(StrEnum):
 
 class CreateTestRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class CreateTestResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class DeleteMobileAppResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     deleted: bool | None = None
@@ -92,6 +100,7 @@ class DeleteMobileAppResponse(BaseModel):
 
 class DeleteTestResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
@@ -102,6 +111,7 @@ class Error(BaseModel):
     """
 
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     error: str = Field(
@@ -119,6 +129,7 @@ class GroupWebhookMobileSource(StrEnum):
 
 class InitiateMobileAppUploadRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     filename: str = Field(..., description=".app.zip, .app.tar.gz, .zip, .tgz, or .apk")
@@ -134,6 +145,7 @@ class InitiateMobileAppUploadRequest(BaseModel):
 
 class InitiateMobileAppUploadResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     upload_url: AnyUrl | None = Field(None, alias="uploadUrl")
@@ -145,6 +157,7 @@ class InitiateMobileAppUploadResponse(BaseModel):
 
 class MobileApp(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID | None = None
@@ -162,6 +175,7 @@ class MobileApp(BaseModel):
 
 class MobileAppList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     apps: list[MobileApp] | None = None
@@ -173,6 +187,7 @@ class RunExecutionMode(RootModel[str]):
 
 class RunOutput(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     feature_name: str | None = Field(None, alias="featureName")
@@ -210,12 +225,14 @@ class RunWebhookStatus(StrEnum):
 
 class TriggerGroupRunRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class Github(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     configured: bool | None = None
@@ -223,6 +240,7 @@ class Github(BaseModel):
 
 class Metadata(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     github: Github | None = None
@@ -230,6 +248,7 @@ class Metadata(BaseModel):
 
 class TriggerGroupRunResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     status: str | None = None
@@ -250,6 +269,7 @@ class Environment(StrEnum):
 
 class Mobile(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     bundle_id: str | None = Field(None, alias="bundleId")
@@ -261,6 +281,7 @@ class Mobile(BaseModel):
 
 class TriggerGroupWebhookRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     commit_sha: str | None = Field(None, alias="commitSha")
@@ -271,6 +292,7 @@ class TriggerGroupWebhookRequest(BaseModel):
 
 class Mobile1(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     source: GroupWebhookMobileSource | str | None = None
@@ -278,6 +300,7 @@ class Mobile1(BaseModel):
 
 class Metadata1(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     mobile: Mobile1 | None = None
@@ -285,6 +308,7 @@ class Metadata1(BaseModel):
 
 class TriggerGroupWebhookResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     received: bool | None = None
@@ -294,6 +318,7 @@ class TriggerGroupWebhookResponse(BaseModel):
 
 class PullRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     number: int
@@ -303,6 +328,7 @@ class PullRequest(BaseModel):
 
 class TriggerPullRequestRunRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     target_url: str = Field(..., alias="targetUrl")
@@ -311,6 +337,7 @@ class TriggerPullRequestRunRequest(BaseModel):
 
 class TriggerPullRequestRunResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     status: str | None = None
@@ -318,18 +345,21 @@ class TriggerPullRequestRunResponse(BaseModel):
 
 class TriggerTestRunRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class TriggerTestRunResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class UpdateGroupRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     name: str | None = None
@@ -339,36 +369,42 @@ class UpdateGroupRequest(BaseModel):
 
 class UpdateGroupResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class UpdateProjectRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class UpdateProjectResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class UpdateTestRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class UpdateTestResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
 
 
 class UploadMobileAppRequest(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     file: bytes = Field(..., description=".app.zip, .app.tar.gz, .zip, .tgz, or .apk")
@@ -381,6 +417,7 @@ class UploadMobileAppRequest(BaseModel):
 
 class UploadMobileAppResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     app: MobileApp | None = None
@@ -388,6 +425,7 @@ class UploadMobileAppResponse(BaseModel):
 
 class ConfirmMobileAppUploadResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     app: MobileApp | None = None
@@ -395,6 +433,7 @@ class ConfirmMobileAppUploadResponse(BaseModel):
 
 class CreateRunResponse(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID = Field(..., description="Unique run identifier")
@@ -406,6 +445,7 @@ class CreateRunResponse(BaseModel):
 
 class Run(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     id: UUID = Field(..., description="Unique run identifier")
@@ -463,6 +503,7 @@ class Run(BaseModel):
 
 class RunList(BaseModel):
     model_config = ConfigDict(
+        extra="allow",
         populate_by_name=True,
     )
     runs: list[Run] | None = None

@@ -43,15 +43,14 @@ if TYPE_CHECKING:
     from testerarmy_api._spec import API_VERSION, DEFAULT_BASE_URL
     from testerarmy_api.models import (
         CancelRunResponse,
+        CreateRunResponse,
         MobileApp,
         Run,
         RunList,
         RunOutput,
         RunStatus,
-        SubmitRunResponse,
         TriggerGroupRunResponse,
     )
-    from testerarmy_api.models import SubmitRunResponse as CreateRunResponse
 
     from ._client import AsyncTesterArmy, TesterArmy
     from ._config import NOT_GIVEN, NotGiven
@@ -87,7 +86,6 @@ __all__ = [
     "RunList",
     "RunOutput",
     "RunStatus",
-    "SubmitRunResponse",
     "TesterArmy",
     "TesterArmyError",
     "TesterArmyWarning",
@@ -116,10 +114,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "RunList": ("testerarmy_api.models", "RunList"),
     "RunOutput": ("testerarmy_api.models", "RunOutput"),
     "RunStatus": ("testerarmy_api.models", "RunStatus"),
-    "SubmitRunResponse": ("testerarmy_api.models", "SubmitRunResponse"),
-    # The spec's schema is CreateRunResponse; openapi-python-client names the class after its
-    # `title` (SubmitRunResponse). Both names work.
-    "CreateRunResponse": ("testerarmy_api.models", "SubmitRunResponse"),
+    "CreateRunResponse": ("testerarmy_api.models", "CreateRunResponse"),
     "TriggerGroupRunResponse": ("testerarmy_api.models", "TriggerGroupRunResponse"),
 }
 

@@ -12,22 +12,15 @@ import pytest
 __all__ = [
     "HYPOTHESIS_JSONSCHEMA_BROKEN",
     "MULTIPART_ONLY",
-    "PYDANTIC_DROPS_UNDECLARED",
     "PYDANTIC_NULL_FOR_OPTIONAL",
     "TITLE_NAMED_CLASSES",
     "WEBHOOK_EXAMPLE_WITHOUT_INPUT",
     "xfail",
 ]
 
-# codegen renames SubmitRun* -> CreateRun* (rules.yaml `schemas:`) but keeps the upstream `title`,
-# and openapi-python-client names classes after `title` first: the attrs classes are still
-# SubmitRunRequest/SubmitRunResponse/SubmitRunResponseStatus while pydantic has CreateRun*.
-TITLE_NAMED_CLASSES = {
-    "CreateRunRequest": "codegen keeps `title: SubmitRunRequest`; the attrs class is named after it",
-    "CreateRunResponse": "codegen keeps `title: SubmitRunResponse`; the attrs class is named after it",
-    "CreateRunResponseStatus": "codegen keeps `title: SubmitRunResponseStatus`; the attrs enum is named "
-    "after it",
-}
+# Schema classes named after something other than their schema (openapi-python-client prefers a
+# schema's `title`). Empty since codegen renames a matching `title` together with the schema.
+TITLE_NAMED_CLASSES: dict[str, str] = {}
 
 # A multipart/form-data schema (format: binary) has no JSON form: attrs from_dict wraps the value
 # in BytesIO (needs bytes) and to_dict returns httpx file tuples. Its multipart encoding is tested
@@ -36,12 +29,6 @@ MULTIPART_ONLY = {
     "UploadMobileAppRequest": "multipart-only schema: attrs from_dict needs bytes for `format: binary` and "
     "to_dict returns a file tuple, so there is no JSON round trip",
 }
-
-PYDANTIC_DROPS_UNDECLARED = (
-    "datamodel-code-generator models use pydantic's default extra='ignore': undeclared properties "
-    "(allowed by every object schema of the spec) are silently dropped, including whole bodies of the "
-    "placeholder schemas such as CreateTestResponse; attrs keeps them in additional_properties"
-)
 
 PYDANTIC_NULL_FOR_OPTIONAL = (
     "datamodel-code-generator types every optional property as `X | None`, so pydantic accepts null "

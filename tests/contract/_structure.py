@@ -1108,7 +1108,15 @@ def check_vendored(vendored: Mapping[str, Any], normalized: Mapping[str, Any]) -
             )
         old_ct = old.body[0] if old.body else None
         new_ct = new.body[0] if new.body else None
-        if old_ct != new_ct or old.body_required != new.body_required:
+        # codegen/rules.yaml `request_bodies`: a body whose schema has required properties becomes
+        # required. That is the only change of required-ness normalization may make.
+        required_by_rule = (
+            new.body is not None
+            and not old.body_required
+            and new.body_required
+            and bool(_spec.deref(normalized, new.body[1]).get("required"))
+        )
+        if old_ct != new_ct or (old.body_required != new.body_required and not required_by_rule):
             findings.append(
                 Finding(
                     subject,

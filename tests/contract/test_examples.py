@@ -158,8 +158,14 @@ def test_example_response_parses_through_the_generated_client(
     client = client_module.AuthenticatedClient(
         base_url=_BASE_URL, token=_TOKEN, httpx_args={"transport": httpx.MockTransport(respond)}
     )
+    kwargs: dict[str, object] = {}
+    if op.body is not None and op.body_required:
+        # A required body (codegen/rules.yaml `request_bodies`): send the smallest valid one.
+        body_cls = component_class(generated, _SPEC, _spec.ref_name(op.body[1]) or "")
+        assert body_cls is not None
+        kwargs["body"] = body_cls.from_dict(_spec.minimal_instance(_SPEC, op.body[1]))  # type: ignore[attr-defined]
     with client:
-        response = module.sync_detailed(*args, client=client)
+        response = module.sync_detailed(*args, client=client, **kwargs)
     expected_path = "/api" + op.path
     for name, value in zip(_spec.path_template_names(op.path), args, strict=True):
         expected_path = expected_path.replace("{" + name + "}", str(value))

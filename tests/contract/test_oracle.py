@@ -157,7 +157,6 @@ def test_attrs_keeps_undeclared_properties(name: str, generated: GeneratedPackag
     assert model.to_dict()[_UNDECLARED] == sent[_UNDECLARED]
 
 
-@_known.xfail(_known.PYDANTIC_DROPS_UNDECLARED, raises=AssertionError)
 def test_pydantic_keeps_undeclared_properties(pydantic_models: types.ModuleType) -> None:
     dropped = []
     for name in _JSON_OBJECT_SCHEMAS:

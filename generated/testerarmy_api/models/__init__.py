@@ -8,6 +8,9 @@ from .confirm_mobile_app_upload_request import ConfirmMobileAppUploadRequest
 from .confirm_mobile_app_upload_response import ConfirmMobileAppUploadResponse
 from .create_credential_request import CreateCredentialRequest
 from .create_credential_response import CreateCredentialResponse
+from .create_run_request import CreateRunRequest
+from .create_run_response import CreateRunResponse
+from .create_run_response_status import CreateRunResponseStatus
 from .create_test_request import CreateTestRequest
 from .create_test_response import CreateTestResponse
 from .delete_mobile_app_response import DeleteMobileAppResponse
@@ -28,9 +31,6 @@ from .run_status import RunStatus
 from .run_step_results_type_0_item import RunStepResultsType0Item
 from .run_test_plan_type_0 import RunTestPlanType0
 from .run_webhook_status import RunWebhookStatus
-from .submit_run_request import SubmitRunRequest
-from .submit_run_response import SubmitRunResponse
-from .submit_run_response_status import SubmitRunResponseStatus
 from .trigger_group_run_request import TriggerGroupRunRequest
 from .trigger_group_run_response import TriggerGroupRunResponse
 from .trigger_group_run_response_metadata import TriggerGroupRunResponseMetadata
@@ -69,6 +69,9 @@ __all__ = (
     "ConfirmMobileAppUploadResponse",
     "CreateCredentialRequest",
     "CreateCredentialResponse",
+    "CreateRunRequest",
+    "CreateRunResponse",
+    "CreateRunResponseStatus",
     "CreateTestRequest",
     "CreateTestResponse",
     "DeleteMobileAppResponse",
@@ -89,9 +92,6 @@ __all__ = (
     "RunStepResultsType0Item",
     "RunTestPlanType0",
     "RunWebhookStatus",
-    "SubmitRunRequest",
-    "SubmitRunResponse",
-    "SubmitRunResponseStatus",
     "TriggerGroupRunRequest",
     "TriggerGroupRunResponse",
     "TriggerGroupRunResponseMetadata",

@@ -41,6 +41,8 @@ from testerarmy_api.models import (
     ConfirmMobileAppUploadResponse,
     CreateCredentialRequest,
     CreateCredentialResponse,
+    CreateRunRequest,
+    CreateRunResponse,
     CreateTestRequest,
     CreateTestResponse,
     DeleteMobileAppResponse,
@@ -50,8 +52,6 @@ from testerarmy_api.models import (
     MobileAppList,
     Run,
     RunList,
-    SubmitRunRequest,
-    SubmitRunResponse,
     TriggerGroupRunRequest,
     TriggerGroupRunResponse,
     TriggerGroupWebhookRequest,
@@ -96,12 +96,12 @@ def _body(value: object, name: str) -> dict[str, Any]:
 # --- runs -----------------------------------------------------------------------------------
 
 
-def create_run(prompt: object, webhook_url: object = None) -> Operation[SubmitRunResponse]:
-    body = SubmitRunRequest(
+def create_run(prompt: object, webhook_url: object = None) -> Operation[CreateRunResponse]:
+    body = CreateRunRequest(
         prompt=require_text(prompt, "prompt"),
         webhook_url=UNSET if webhook_url is None else require_http_url(webhook_url, "webhook_url"),
     )
-    return Operation("runs.create", runs_create._get_kwargs(body=body), SubmitRunResponse.from_dict)
+    return Operation("runs.create", runs_create._get_kwargs(body=body), CreateRunResponse.from_dict)
 
 
 def get_run(run_id: object) -> Operation[Run]:

@@ -12,7 +12,7 @@ from . import _operations as ops
 from ._base import AsyncCore, OnUpdate, RunPager, SyncCore, require_run_ids
 
 if TYPE_CHECKING:
-    from testerarmy_api.models import CancelRunResponse, Run, RunStatus, SubmitRunResponse
+    from testerarmy_api.models import CancelRunResponse, CreateRunResponse, Run, RunStatus
 
 __all__ = ["DEFAULT_WAIT_TIMEOUT", "AsyncRuns", "Runs"]
 
@@ -42,7 +42,7 @@ class Runs:
     def __init__(self, core: SyncCore) -> None:
         self._core = core
 
-    def create(self, *, prompt: str, webhook_url: str | None = None) -> SubmitRunResponse:
+    def create(self, *, prompt: str, webhook_url: str | None = None) -> CreateRunResponse:
         """Submit a run. Never retried after the request may have reached the server (see docs)."""
         return self._core.request(ops.create_run(prompt, webhook_url))
 
@@ -98,7 +98,7 @@ class AsyncRuns:
     def __init__(self, core: AsyncCore) -> None:
         self._core = core
 
-    async def create(self, *, prompt: str, webhook_url: str | None = None) -> SubmitRunResponse:
+    async def create(self, *, prompt: str, webhook_url: str | None = None) -> CreateRunResponse:
         return await self._core.request(ops.create_run(prompt, webhook_url))
 
     async def get(self, run_id: RunId) -> Run:

@@ -26,11 +26,11 @@ def test_unknown_attribute() -> None:
 
 def test_reexports_are_the_generated_objects() -> None:
     from testerarmy_api._spec import API_VERSION, DEFAULT_BASE_URL
-    from testerarmy_api.models import Run, RunStatus, SubmitRunResponse
+    from testerarmy_api.models import CreateRunResponse, Run, RunStatus
 
     assert ta.Run is Run
     assert ta.RunStatus is RunStatus
-    assert ta.CreateRunResponse is SubmitRunResponse
+    assert ta.CreateRunResponse is CreateRunResponse
     assert (ta.API_VERSION, ta.DEFAULT_BASE_URL) == (API_VERSION, DEFAULT_BASE_URL)
 
 

@@ -236,3 +236,49 @@ def test_request_body_rule_is_stale_when_body_became_a_ref(spec_copy: dict[str, 
     body["schema"] = {"$ref": "#/components/schemas/UpstreamTest"}
     with pytest.raises(StaleRulesError, match="'create-a-test' has no inline request body to name"):
         normalize(spec_copy, rules, SOURCE)
+
+
+def test_a_title_repeating_the_old_name_follows_the_rename(normalized: Normalized) -> None:
+    # openapi-python-client names classes after `title`: a stale title would keep SubmitRunRequest.
+    schemas = _schemas(normalized.spec)
+    assert schemas["CreateRunRequest"]["title"] == "CreateRunRequest"
+    assert schemas["CreateRunResponseStatus"]["title"] == "CreateRunResponseStatus"
+    assert not [name for name, s in schemas.items() if isinstance(s, dict) and s.get("title", name) != name]
+
+
+# -- request bodies --------------------------------------------------------------------------------
+
+
+def test_bodies_with_required_properties_become_required(normalized: Normalized) -> None:
+    required = sorted(
+        op["operationId"]
+        for _, _, op in iter_operations(normalized.spec)
+        if op.get("requestBody", {}).get("required")
+    )
+    assert required == [
+        "projects.confirm_mobile_app_upload",
+        "projects.initiate_mobile_app_upload",
+        "projects.trigger_pull_request_run",
+        "projects.upload_mobile_app",
+        "runs.create",
+    ]
+    # A body with nothing required (an empty PATCH is meaningful) stays optional.
+    assert "required" not in _operation(normalized.spec, "groups.update")["requestBody"]
+
+
+def test_required_bodies_rule_is_stale_when_nothing_qualifies(
+    spec_copy: dict[str, Any], rules: Rules
+) -> None:
+    for name in ("SubmitRunRequest",):
+        del _schemas(spec_copy)[name]["required"]
+    for path, method in (
+        ("/v1/projects/{projectId}/pull-request-runs", "post"),
+        ("/v1/projects/{projectId}/mobile", "post"),
+        ("/v1/projects/{projectId}/mobile/upload", "post"),
+        ("/v1/projects/{projectId}/mobile/upload/confirm", "post"),
+    ):
+        spec_copy["paths"][path][method]["requestBody"]["content"] = {
+            "application/json": {"schema": {"type": "object"}}
+        }
+    with pytest.raises(StaleRulesError, match="request_bodies: no optional request body"):
+        normalize(spec_copy, rules, SOURCE)

@@ -12,13 +12,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.confirm_mobile_app_upload_request import ConfirmMobileAppUploadRequest
 from ...models.confirm_mobile_app_upload_response import ConfirmMobileAppUploadResponse
 from ...models.error import Error
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     project_id: str,
     *,
-    body: ConfirmMobileAppUploadRequest | Unset = UNSET,
+    body: ConfirmMobileAppUploadRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -29,8 +29,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -77,13 +76,13 @@ def sync_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ConfirmMobileAppUploadRequest | Unset = UNSET,
+    body: ConfirmMobileAppUploadRequest,
 ) -> Response[ConfirmMobileAppUploadResponse | Error]:
     """Confirm a project mobile app upload
 
     Args:
         project_id (str):
-        body (ConfirmMobileAppUploadRequest | Unset):
+        body (ConfirmMobileAppUploadRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -109,13 +108,13 @@ def sync(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ConfirmMobileAppUploadRequest | Unset = UNSET,
+    body: ConfirmMobileAppUploadRequest,
 ) -> ConfirmMobileAppUploadResponse | Error | None:
     """Confirm a project mobile app upload
 
     Args:
         project_id (str):
-        body (ConfirmMobileAppUploadRequest | Unset):
+        body (ConfirmMobileAppUploadRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -136,13 +135,13 @@ async def asyncio_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ConfirmMobileAppUploadRequest | Unset = UNSET,
+    body: ConfirmMobileAppUploadRequest,
 ) -> Response[ConfirmMobileAppUploadResponse | Error]:
     """Confirm a project mobile app upload
 
     Args:
         project_id (str):
-        body (ConfirmMobileAppUploadRequest | Unset):
+        body (ConfirmMobileAppUploadRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,13 +165,13 @@ async def asyncio(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: ConfirmMobileAppUploadRequest | Unset = UNSET,
+    body: ConfirmMobileAppUploadRequest,
 ) -> ConfirmMobileAppUploadResponse | Error | None:
     """Confirm a project mobile app upload
 
     Args:
         project_id (str):
-        body (ConfirmMobileAppUploadRequest | Unset):
+        body (ConfirmMobileAppUploadRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -14,13 +14,13 @@ from ...models.initiate_mobile_app_upload_request import InitiateMobileAppUpload
 from ...models.initiate_mobile_app_upload_response import (
     InitiateMobileAppUploadResponse,
 )
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     project_id: str,
     *,
-    body: InitiateMobileAppUploadRequest | Unset = UNSET,
+    body: InitiateMobileAppUploadRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -31,8 +31,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -79,13 +78,13 @@ def sync_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: InitiateMobileAppUploadRequest | Unset = UNSET,
+    body: InitiateMobileAppUploadRequest,
 ) -> Response[Error | InitiateMobileAppUploadResponse]:
     """Initiate a project mobile app upload
 
     Args:
         project_id (str):
-        body (InitiateMobileAppUploadRequest | Unset):
+        body (InitiateMobileAppUploadRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -111,13 +110,13 @@ def sync(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: InitiateMobileAppUploadRequest | Unset = UNSET,
+    body: InitiateMobileAppUploadRequest,
 ) -> Error | InitiateMobileAppUploadResponse | None:
     """Initiate a project mobile app upload
 
     Args:
         project_id (str):
-        body (InitiateMobileAppUploadRequest | Unset):
+        body (InitiateMobileAppUploadRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -138,13 +137,13 @@ async def asyncio_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: InitiateMobileAppUploadRequest | Unset = UNSET,
+    body: InitiateMobileAppUploadRequest,
 ) -> Response[Error | InitiateMobileAppUploadResponse]:
     """Initiate a project mobile app upload
 
     Args:
         project_id (str):
-        body (InitiateMobileAppUploadRequest | Unset):
+        body (InitiateMobileAppUploadRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -168,13 +167,13 @@ async def asyncio(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: InitiateMobileAppUploadRequest | Unset = UNSET,
+    body: InitiateMobileAppUploadRequest,
 ) -> Error | InitiateMobileAppUploadResponse | None:
     """Initiate a project mobile app upload
 
     Args:
         project_id (str):
-        body (InitiateMobileAppUploadRequest | Unset):
+        body (InitiateMobileAppUploadRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

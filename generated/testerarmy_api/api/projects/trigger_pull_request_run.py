@@ -12,13 +12,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.trigger_pull_request_run_request import TriggerPullRequestRunRequest
 from ...models.trigger_pull_request_run_response import TriggerPullRequestRunResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     project_id: str,
     *,
-    body: TriggerPullRequestRunRequest | Unset = UNSET,
+    body: TriggerPullRequestRunRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -29,8 +29,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -87,7 +86,7 @@ def sync_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: TriggerPullRequestRunRequest | Unset = UNSET,
+    body: TriggerPullRequestRunRequest,
 ) -> Response[Error | TriggerPullRequestRunResponse]:
     """Trigger a dynamic pull request run
 
@@ -97,7 +96,7 @@ def sync_detailed(
 
     Args:
         project_id (str):
-        body (TriggerPullRequestRunRequest | Unset):
+        body (TriggerPullRequestRunRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -123,7 +122,7 @@ def sync(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: TriggerPullRequestRunRequest | Unset = UNSET,
+    body: TriggerPullRequestRunRequest,
 ) -> Error | TriggerPullRequestRunResponse | None:
     """Trigger a dynamic pull request run
 
@@ -133,7 +132,7 @@ def sync(
 
     Args:
         project_id (str):
-        body (TriggerPullRequestRunRequest | Unset):
+        body (TriggerPullRequestRunRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,7 +153,7 @@ async def asyncio_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: TriggerPullRequestRunRequest | Unset = UNSET,
+    body: TriggerPullRequestRunRequest,
 ) -> Response[Error | TriggerPullRequestRunResponse]:
     """Trigger a dynamic pull request run
 
@@ -164,7 +163,7 @@ async def asyncio_detailed(
 
     Args:
         project_id (str):
-        body (TriggerPullRequestRunRequest | Unset):
+        body (TriggerPullRequestRunRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -188,7 +187,7 @@ async def asyncio(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: TriggerPullRequestRunRequest | Unset = UNSET,
+    body: TriggerPullRequestRunRequest,
 ) -> Error | TriggerPullRequestRunResponse | None:
     """Trigger a dynamic pull request run
 
@@ -198,7 +197,7 @@ async def asyncio(
 
     Args:
         project_id (str):
-        body (TriggerPullRequestRunRequest | Unset):
+        body (TriggerPullRequestRunRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

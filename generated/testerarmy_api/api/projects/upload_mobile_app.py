@@ -12,13 +12,13 @@ from ...client import AuthenticatedClient, Client
 from ...models.error import Error
 from ...models.upload_mobile_app_request import UploadMobileAppRequest
 from ...models.upload_mobile_app_response import UploadMobileAppResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     project_id: str,
     *,
-    body: UploadMobileAppRequest | Unset = UNSET,
+    body: UploadMobileAppRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -29,8 +29,7 @@ def _get_kwargs(
         ),
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["files"] = body.to_multipart()
+    _kwargs["files"] = body.to_multipart()
 
     headers["Content-Type"] = "multipart/form-data; boundary=+++"
 
@@ -77,13 +76,13 @@ def sync_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: UploadMobileAppRequest | Unset = UNSET,
+    body: UploadMobileAppRequest,
 ) -> Response[Error | UploadMobileAppResponse]:
     """Upload a project mobile app
 
     Args:
         project_id (str):
-        body (UploadMobileAppRequest | Unset):
+        body (UploadMobileAppRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -109,13 +108,13 @@ def sync(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: UploadMobileAppRequest | Unset = UNSET,
+    body: UploadMobileAppRequest,
 ) -> Error | UploadMobileAppResponse | None:
     """Upload a project mobile app
 
     Args:
         project_id (str):
-        body (UploadMobileAppRequest | Unset):
+        body (UploadMobileAppRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -136,13 +135,13 @@ async def asyncio_detailed(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: UploadMobileAppRequest | Unset = UNSET,
+    body: UploadMobileAppRequest,
 ) -> Response[Error | UploadMobileAppResponse]:
     """Upload a project mobile app
 
     Args:
         project_id (str):
-        body (UploadMobileAppRequest | Unset):
+        body (UploadMobileAppRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,13 +165,13 @@ async def asyncio(
     project_id: str,
     *,
     client: AuthenticatedClient | Client,
-    body: UploadMobileAppRequest | Unset = UNSET,
+    body: UploadMobileAppRequest,
 ) -> Error | UploadMobileAppResponse | None:
     """Upload a project mobile app
 
     Args:
         project_id (str):
-        body (UploadMobileAppRequest | Unset):
+        body (UploadMobileAppRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

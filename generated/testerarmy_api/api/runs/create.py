@@ -8,15 +8,15 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.create_run_request import CreateRunRequest
+from ...models.create_run_response import CreateRunResponse
 from ...models.error import Error
-from ...models.submit_run_request import SubmitRunRequest
-from ...models.submit_run_response import SubmitRunResponse
-from ...types import UNSET, Response, Unset
+from ...types import Response
 
 
 def _get_kwargs(
     *,
-    body: SubmitRunRequest | Unset = UNSET,
+    body: CreateRunRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -25,8 +25,7 @@ def _get_kwargs(
         "url": "/v1/runs",
     }
 
-    if not isinstance(body, Unset):
-        _kwargs["json"] = body.to_dict()
+    _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
@@ -36,9 +35,9 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Error | SubmitRunResponse | None:
+) -> CreateRunResponse | Error | None:
     if response.status_code == 202:
-        response_202 = SubmitRunResponse.from_dict(response.json())
+        response_202 = CreateRunResponse.from_dict(response.json())
 
         return response_202
 
@@ -75,7 +74,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Error | SubmitRunResponse]:
+) -> Response[CreateRunResponse | Error]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -87,22 +86,22 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SubmitRunRequest | Unset = UNSET,
-) -> Response[Error | SubmitRunResponse]:
+    body: CreateRunRequest,
+) -> Response[CreateRunResponse | Error]:
     """Submit a QA test run
 
      Submit an async QA test run. Returns immediately with a run ID. Poll GET /v1/runs/{id} for status,
     or provide a webhookUrl to receive a callback on completion.
 
     Args:
-        body (SubmitRunRequest | Unset):
+        body (CreateRunRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | SubmitRunResponse]
+        Response[CreateRunResponse | Error]
     """
 
     kwargs = _get_kwargs(
@@ -119,22 +118,22 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    body: SubmitRunRequest | Unset = UNSET,
-) -> Error | SubmitRunResponse | None:
+    body: CreateRunRequest,
+) -> CreateRunResponse | Error | None:
     """Submit a QA test run
 
      Submit an async QA test run. Returns immediately with a run ID. Poll GET /v1/runs/{id} for status,
     or provide a webhookUrl to receive a callback on completion.
 
     Args:
-        body (SubmitRunRequest | Unset):
+        body (CreateRunRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | SubmitRunResponse
+        CreateRunResponse | Error
     """
 
     return sync_detailed(
@@ -146,22 +145,22 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    body: SubmitRunRequest | Unset = UNSET,
-) -> Response[Error | SubmitRunResponse]:
+    body: CreateRunRequest,
+) -> Response[CreateRunResponse | Error]:
     """Submit a QA test run
 
      Submit an async QA test run. Returns immediately with a run ID. Poll GET /v1/runs/{id} for status,
     or provide a webhookUrl to receive a callback on completion.
 
     Args:
-        body (SubmitRunRequest | Unset):
+        body (CreateRunRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Error | SubmitRunResponse]
+        Response[CreateRunResponse | Error]
     """
 
     kwargs = _get_kwargs(
@@ -176,22 +175,22 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    body: SubmitRunRequest | Unset = UNSET,
-) -> Error | SubmitRunResponse | None:
+    body: CreateRunRequest,
+) -> CreateRunResponse | Error | None:
     """Submit a QA test run
 
      Submit an async QA test run. Returns immediately with a run ID. Poll GET /v1/runs/{id} for status,
     or provide a webhookUrl to receive a callback on completion.
 
     Args:
-        body (SubmitRunRequest | Unset):
+        body (CreateRunRequest):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Error | SubmitRunResponse
+        CreateRunResponse | Error
     """
 
     return (

@@ -4,7 +4,7 @@
 from enum import StrEnum
 
 
-class SubmitRunResponseStatus(StrEnum):
+class CreateRunResponseStatus(StrEnum):
     QUEUED = "queued"
 
     def __str__(self) -> str:

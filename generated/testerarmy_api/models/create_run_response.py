@@ -11,22 +11,22 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.submit_run_response_status import SubmitRunResponseStatus
+from ..models.create_run_response_status import CreateRunResponseStatus
 
-T = TypeVar("T", bound="SubmitRunResponse")
+T = TypeVar("T", bound="CreateRunResponse")
 
 
 @_attrs_define
-class SubmitRunResponse:
+class CreateRunResponse:
     """
     Attributes:
         id (UUID): Unique run identifier
-        status (str | SubmitRunResponseStatus): Initial status
+        status (CreateRunResponseStatus | str): Initial status
         created_at (datetime.datetime): When the run was created
     """
 
     id: UUID
-    status: str | SubmitRunResponseStatus
+    status: CreateRunResponseStatus | str
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -34,7 +34,7 @@ class SubmitRunResponse:
         id = str(self.id)
 
         status: str
-        if isinstance(self.status, SubmitRunResponseStatus):
+        if isinstance(self.status, CreateRunResponseStatus):
             status = self.status.value
         else:
             status = self.status
@@ -58,29 +58,29 @@ class SubmitRunResponse:
         d = dict(src_dict)
         id = UUID(d.pop("id"))
 
-        def _parse_status(data: object) -> str | SubmitRunResponseStatus:
+        def _parse_status(data: object) -> CreateRunResponseStatus | str:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
-                status_type_0 = SubmitRunResponseStatus(data)
+                status_type_0 = CreateRunResponseStatus(data)
 
                 return status_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(str | SubmitRunResponseStatus, data)
+            return cast(CreateRunResponseStatus | str, data)
 
         status = _parse_status(d.pop("status"))
 
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
-        submit_run_response = cls(
+        create_run_response = cls(
             id=id,
             status=status,
             created_at=created_at,
         )
 
-        submit_run_response.additional_properties = d
-        return submit_run_response
+        create_run_response.additional_properties = d
+        return create_run_response
 
     @property
     def additional_keys(self) -> list[str]:

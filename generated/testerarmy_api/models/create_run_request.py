@@ -11,11 +11,11 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="SubmitRunRequest")
+T = TypeVar("T", bound="CreateRunRequest")
 
 
 @_attrs_define
-class SubmitRunRequest:
+class CreateRunRequest:
     """
     Attributes:
         prompt (str): Testing prompt describing what feature to test
@@ -50,13 +50,13 @@ class SubmitRunRequest:
 
         webhook_url = d.pop("webhookUrl", UNSET)
 
-        submit_run_request = cls(
+        create_run_request = cls(
             prompt=prompt,
             webhook_url=webhook_url,
         )
 
-        submit_run_request.additional_properties = d
-        return submit_run_request
+        create_run_request.additional_properties = d
+        return create_run_request
 
     @property
     def additional_keys(self) -> list[str]:
