@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from codegen.__main__ import main
-from codegen.diff import Report, Severity, build_report, render_json, render_text
+from codegen.diff import RULES, Report, Severity, build_report, render_json, render_text
 from codegen.diff.classify import classify
 from codegen.diff.load import read_raw
 from codegen.diff.model import GLOBAL_GROUP
@@ -127,3 +127,13 @@ def test_cli_diff_names_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert str(missing) in err
     assert "cannot read file" in err
+
+
+def test_docs_list_every_rule_with_its_severity() -> None:
+    text = (REPO / "docs" / "regenerate.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`") and cells[0].endswith("`"):
+            rows[cells[0].strip("`")] = cells[1]
+    assert rows == {rule.id: rule.severity.label for rule in RULES.values()}
