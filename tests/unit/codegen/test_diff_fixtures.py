@@ -104,11 +104,14 @@ def test_quirks_pair_differs_when_not_normalized() -> None:
     assert {"request-pattern-added", "model-removed", "model-added"} <= rules
 
 
-@pytest.mark.parametrize("side", ["old", "new"])
-def test_fixture_specs_are_valid_openapi(side: str) -> None:
+def test_fixture_specs_are_valid_openapi() -> None:
+    distinct: dict[str, Path] = {}  # most old sides are the same base spec: validate it once
     for case in CASES:
         if (PAIRS / case / "rules.yaml").exists():
             continue  # vendored-style on purpose (a schema name with a space, like upstream)
-        path = PAIRS / case / f"{side}.yaml"
-        spec = load_yaml_file(path)
-        validate_openapi(spec, str(path))
+        for side in ("old", "new"):
+            path = PAIRS / case / f"{side}.yaml"
+            distinct.setdefault(json.dumps(load_yaml_file(path), sort_keys=True), path)
+    assert len(distinct) > len(CASES) // 2
+    for text, path in distinct.items():
+        validate_openapi(json.loads(text), str(path))
