@@ -23,6 +23,7 @@ from codegen.diff.model import Report, Severity
 from codegen.errors import SpecError
 
 __all__ = [
+    "VERSION_MIRRORS",
     "Bump",
     "Release",
     "add_changelog_entry",
@@ -32,10 +33,15 @@ __all__ = [
     "next_version",
     "read_version",
     "record_release",
+    "set_mirror_version",
     "set_version",
 ]
 
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+#: Files that repeat the version for runtime use (`testerarmy.__version__`), relative to the project
+#: root; each holds one `__version__ = "X.Y.Z"` line, rewritten together with pyproject.toml.
+VERSION_MIRRORS = ("overrides/testerarmy/_version.py",)
+_MIRROR_LINE = re.compile(r'^(__version__\s*=\s*)"[^"]*"', re.MULTILINE)
 _CHANGELOG_HEADER = """# Changelog
 
 Entries for API spec updates are written by `make generate` from the change report
@@ -114,6 +120,13 @@ def describe(release: Release) -> str:
     return f"{release.previous} -> {release.version} ({_REASONS[release.bump]}: {actual} bump{zero})"
 
 
+def set_mirror_version(text: str, version: str, source: str) -> str:
+    updated, count = _MIRROR_LINE.subn(lambda m: f'{m.group(1)}"{version}"', text, count=1)
+    if count != 1:
+        raise SpecError(source, "", 'no `__version__ = "..."` line to keep in step with pyproject.toml')
+    return updated
+
+
 def changelog_entry(
     release: Release, report: Report, today: date, spec_sha256: str, previous_sha256: str | None
 ) -> str:
@@ -163,7 +176,7 @@ def record_release(
     previous_sha256: str | None,
     today: date | None = None,
 ) -> Release | None:
-    """Bump root/pyproject.toml and prepend a root/CHANGELOG.md entry (both or neither).
+    """Bump root/pyproject.toml (and VERSION_MIRRORS), prepend a root/CHANGELOG.md entry: all or none.
 
     Returns None when `root` has no pyproject.toml (a spec outside a project checkout).
     """
@@ -175,10 +188,14 @@ def record_release(
     release = Release(previous, next_version(previous, bump), bump)
     entry = changelog_entry(release, report, today or date.today(), spec_sha256, previous_sha256)
     old_log = changelog.read_text(encoding="utf-8") if changelog.exists() else ""
-    replace_files(
-        [
-            (pyproject, set_version(pyproject.read_text(encoding="utf-8"), release.version).encode()),
-            (changelog, add_changelog_entry(old_log, entry).encode()),
-        ]
-    )
+    files = [
+        (pyproject, set_version(pyproject.read_text(encoding="utf-8"), release.version).encode()),
+        (changelog, add_changelog_entry(old_log, entry).encode()),
+    ]
+    for relative in VERSION_MIRRORS:
+        mirror = root / relative
+        if mirror.is_file():
+            text = set_mirror_version(mirror.read_text(encoding="utf-8"), release.version, relative)
+            files.append((mirror, text.encode()))
+    replace_files(files)
     return release

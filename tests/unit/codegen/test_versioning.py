@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import tomllib
@@ -15,6 +16,7 @@ from codegen.diff import Report
 from codegen.diff.classify import classify
 from codegen.errors import SpecError
 from codegen.versioning import (
+    VERSION_MIRRORS,
     Bump,
     Release,
     add_changelog_entry,
@@ -23,6 +25,7 @@ from codegen.versioning import (
     describe,
     next_version,
     record_release,
+    set_mirror_version,
     set_version,
 )
 
@@ -76,6 +79,16 @@ def test_set_version_touches_only_the_project_version() -> None:
     changed = [(a, b) for a, b in zip(text.splitlines(), updated.splitlines(), strict=True) if a != b]
     assert len(changed) == 1
     assert changed[0][1] == 'version = "7.8.9"'
+
+
+def test_the_repository_keeps_its_version_mirrors_in_step() -> None:
+    assert VERSION_MIRRORS, "testerarmy.__version__ lives in overrides/testerarmy/_version.py"
+    assert _mirrored(REPO) == [_version(REPO)] * len(VERSION_MIRRORS)
+
+
+def test_a_mirror_without_a_version_line_is_refused() -> None:
+    with pytest.raises(SpecError, match="__version__"):
+        set_mirror_version('"""No version here."""\n', "1.0.0", "x/_version.py")
 
 
 def test_set_version_needs_a_project_table() -> None:
@@ -153,7 +166,22 @@ def test_new_entries_go_on_top_below_the_intro() -> None:
 def project(tmp_path: Path) -> Path:
     shutil.copy2(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
     shutil.copy2(REPO / "CHANGELOG.md", tmp_path / "CHANGELOG.md")
+    for relative in VERSION_MIRRORS:
+        (tmp_path / relative).parent.mkdir(parents=True)
+        shutil.copy2(REPO / relative, tmp_path / relative)
     return tmp_path
+
+
+def _mirrored(root: Path) -> list[str]:
+    found = []
+    for relative in VERSION_MIRRORS:
+        tree = ast.parse((root / relative).read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and [getattr(t, "id", "") for t in node.targets] == [
+                "__version__"
+            ]:
+                found.append(ast.literal_eval(node.value))
+    return found
 
 
 def _version(root: Path) -> str:
@@ -169,6 +197,7 @@ def test_record_release_bumps_pyproject_and_prepends_the_entry(project: Path) ->
     assert release is not None
     assert release.previous == before
     assert _version(project) == release.version == next_version(before, Bump.MAJOR)
+    assert _mirrored(project) == [release.version] * len(VERSION_MIRRORS)
     log = (project / "CHANGELOG.md").read_text(encoding="utf-8")
     assert f"## {release.version} (2027-03-01)" in log
     assert log.index(f"## {release.version}") < log.index(f"## {before}")
@@ -180,12 +209,15 @@ def test_record_release_outside_a_project_does_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_record_release_writes_both_files_or_neither(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    snapshot = {p.name: p.read_bytes() for p in project.iterdir()}
+def test_record_release_writes_all_files_or_none(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def snapshot() -> dict[str, bytes]:
+        return {p.relative_to(project).as_posix(): p.read_bytes() for p in project.rglob("*") if p.is_file()}
+
+    before = snapshot()
     real_replace = os.replace
 
     def fail_on_changelog(src: Any, dst: Any) -> None:
-        if Path(dst).name == "CHANGELOG.md":
+        if Path(dst).name == "_version.py":  # the last of the three files
             raise OSError("read-only file system (simulated)")
         real_replace(src, dst)
 
@@ -193,4 +225,4 @@ def test_record_release_writes_both_files_or_neither(project: Path, monkeypatch:
     with pytest.raises(OSError, match="read-only"):
         record_release(project, _report("operation-removed"), SHA_NEW, SHA_OLD)
 
-    assert {p.name: p.read_bytes() for p in project.iterdir()} == snapshot
+    assert snapshot() == before
