@@ -196,7 +196,7 @@ class _ClientBase(Generic[PoolT, SleepT]):
         # outer httpx client (base URL, auth, headers, timeout) -> retries -> the pool client
         self._options = options
         self._pool = pool
-        self._clock = clock or time.monotonic
+        self._clock = time.monotonic if clock is None else clock
         self._sleep = sleep
         forward = self._forwarder_class(pool, owns_client=owns_pool)
         transport = self._retrier_class(forward, RetryPolicy(max_retries=options.max_retries), sleep=sleep)
@@ -295,7 +295,7 @@ class TesterArmy(_ClientBase[httpx.Client, Callable[[float], None]]):
             default_headers=default_headers,
             allow_insecure_http=allow_insecure_http,
         )
-        self._init(options, http_client, clock, sleep or time.sleep)
+        self._init(options, http_client, clock, time.sleep if sleep is None else sleep)
 
     runs: _Resource[Runs] = _Resource("runs", "Runs")
     tests: _Resource[Tests] = _Resource("tests", "Tests")
@@ -363,7 +363,7 @@ class AsyncTesterArmy(_ClientBase[httpx.AsyncClient, Callable[[float], Awaitable
             default_headers=default_headers,
             allow_insecure_http=allow_insecure_http,
         )
-        self._init(options, http_client, clock, sleep or _anyio_sleep)
+        self._init(options, http_client, clock, _anyio_sleep if sleep is None else sleep)
 
     runs: _Resource[AsyncRuns] = _Resource("runs", "AsyncRuns")
     tests: _Resource[AsyncTests] = _Resource("tests", "AsyncTests")

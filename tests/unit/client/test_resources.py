@@ -517,3 +517,19 @@ class TestLifecycle:
             ta.TesterArmy(api_key="sk_x", http_client=httpx.AsyncClient())  # type: ignore[arg-type]
         with pytest.raises(TypeError, match=r"httpx\.AsyncClient"):
             ta.AsyncTesterArmy(api_key="sk_x", http_client=httpx.Client())  # type: ignore[arg-type]
+
+
+class RecordingSleep(list[float]):
+    """An injected sleep that is falsy while empty (a list): must still be used."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def test_injected_sleep_is_used_even_if_falsy(api: FakeAPI) -> None:
+    api.add("GET", f"/v1/runs/{RUN}", httpx.Response(503), run_reply("completed"))
+    sleep = RecordingSleep()
+    pool = httpx.Client(transport=httpx.MockTransport(api.handler))
+    with ta.TesterArmy(api_key="sk_x", http_client=pool, sleep=sleep) as client:
+        client.runs.get(RUN)
+    assert len(sleep) == 1
