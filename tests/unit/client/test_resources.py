@@ -283,7 +283,7 @@ class TestRequests:
         api.add("GET", f"/v1/runs/{RUN}", run_reply("queued"))
         make_client(default_headers={"X-Team": "qa"}).runs.get(RUN)
         headers = api.requests[0].headers
-        assert headers["user-agent"].startswith("testerarmy-python/0.1.0 httpx/")
+        assert headers["user-agent"].startswith(f"testerarmy-python/{ta.__version__} httpx/")
         assert headers["x-team"] == "qa"
         assert headers["authorization"].startswith("Bearer sk_")
 
