@@ -1,0 +1,81 @@
+"""The receiver example of docs/client.md, run for real: the simulator delivers, parse_webhook parses."""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+import pytest
+import testerarmy as ta
+from testerarmy.testing import Simulator
+
+from .conftest import FAST_WAIT
+
+pytestmark = pytest.mark.integration
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "client.md"
+
+
+def example_namespace() -> dict[str, Any]:
+    """Execute the code block that follows the receiver marker in the docs (minus the server loop)."""
+    text = DOC.read_text()
+    match = re.search(r"<!-- webhook-receiver-example -->\s*```python\n(.*?)```", text, re.DOTALL)
+    assert match, "receiver example not found in docs/client.md"
+    namespace: dict[str, Any] = {"__name__": "receiver_example"}
+    exec(compile(match.group(1), str(DOC), "exec"), namespace)
+    return namespace
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, list[ta.Run]]]:
+    namespace = example_namespace()
+    handled: list[ta.Run] = []
+    namespace["handle"] = handled.append  # the example's hook for "your code"
+    server = make_server("127.0.0.1", 0, namespace["app"], handler_class=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/hooks/testerarmy", handled
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def test_documented_receiver_gets_the_finished_run(
+    sim: Simulator, receiver: tuple[str, list[ta.Run]]
+) -> None:
+    url, handled = receiver
+    with ta.TesterArmy(api_key=sim.api_key, base_url=sim.url) as client:
+        final = client.runs.create_and_wait(prompt="Check the cart [sim:fail]", webhook_url=url, **FAST_WAIT)
+        deadline = time.monotonic() + 5
+        while not handled and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert len(handled) == 1
+    delivered = handled[0]
+    assert delivered.id == final.id
+    assert delivered.status == final.status == "completed"
+    assert delivered.output.result == final.output.result
+    attempts = [a for a in sim.webhook_deliveries if a.run_id == str(final.id)]
+    assert [(a.attempt, a.status_code) for a in attempts] == [(1, 204)]
+
+
+def test_documented_receiver_rejects_garbage() -> None:
+    namespace = example_namespace()
+    statuses: list[str] = []
+    body = b'{"id": 5}'
+    environ = {"REQUEST_METHOD": "POST", "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)}
+    answer = namespace["app"](environ, lambda status, headers: statuses.append(status))
+    assert statuses == ["400 Bad Request"]
+    assert b"id must be a string" in b"".join(answer)
