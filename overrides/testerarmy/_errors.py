@@ -10,7 +10,7 @@ generated models appear only in annotations.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import httpx
@@ -133,17 +133,8 @@ class RateLimitError(APIStatusError):
     ``retry_after`` is the server's ``Retry-After`` in seconds when it sent one, else ``None``.
     """
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        response: httpx.Response,
-        code: str | None = None,
-        error_message: str | None = None,
-        body: object = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, response=response, code=code, error_message=error_message, body=body)
+    def __init__(self, message: str, *, retry_after: float | None = None, **details: Any) -> None:
+        super().__init__(message, **details)
         self.retry_after = retry_after
 
 

@@ -19,6 +19,7 @@ error reaches the caller (who sees ``RateLimitError.retry_after``) instead of bl
 from __future__ import annotations
 
 import email.utils
+import logging
 import math
 import random
 import re
@@ -148,7 +149,7 @@ def retry_flow(
     url = redact_url(request.url)
     retries_done = 0
     while True:
-        if logger.isEnabledFor(10):  # logging.DEBUG, without formatting headers when nobody listens
+        if logger.isEnabledFor(logging.DEBUG):  # do not format headers when nobody listens
             logger.debug(
                 "Request %s %s (attempt %d) headers=%s",
                 request.method,
