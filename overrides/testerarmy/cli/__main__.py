@@ -1,0 +1,8 @@
+"""``python -m testerarmy.cli`` — same as the ``testerarmy`` console script."""
+
+import sys
+
+from . import main
+
+if __name__ == "__main__":
+    sys.exit(main())

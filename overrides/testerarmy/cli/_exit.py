@@ -1,0 +1,74 @@
+"""Exit codes of the ``testerarmy`` command, and which outcome or error maps to which.
+
+CI systems only see the exit code, so the codes separate *what went wrong* into the four things a
+pipeline reacts to differently: the product check failed (1: fix the product), the pipeline is
+misconfigured (2: fix the job), the API or network failed (3: retry the job), the run did not
+finish in time (4: raise --timeout or look at the run).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Final
+
+from .._errors import APIError, MissingAPIKeyError, TesterArmyError, WaitTimeoutError
+
+if TYPE_CHECKING:
+    from testerarmy_api.models.run import Run
+
+__all__ = ["EXIT_CODES_HELP", "ExitCode", "code_for_error", "code_for_runs", "passed"]
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    NOT_PASSED = 1
+    USAGE = 2
+    API = 3
+    TIMEOUT = 4
+    INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C
+
+
+# Shown at the end of `testerarmy --help` (and of every subcommand's help); docs/cli.md has the same
+# table. `\b` keeps click from re-wrapping the lines.
+EXIT_CODES_HELP: Final = """\b
+Exit codes:
+  0    run(s) completed with result PASS (or the command succeeded)
+  1    a run completed with FAIL, or ended failed/cancelled
+  2    usage or input error (bad option, missing API key) - nothing sent
+  3    API or auth error (4xx/5xx), or the API could not be reached
+  4    --timeout reached before the run(s) finished
+  130  interrupted (Ctrl-C)"""
+
+
+def passed(run: Run) -> bool:
+    """Only a ``completed`` run whose verdict is ``PASS`` counts as passed."""
+    from .._polling import status_of
+
+    if status_of(run) != "completed":
+        return False
+    output = run.output
+    result = getattr(output, "result", None)
+    return isinstance(result, str) and result.upper() == "PASS"
+
+
+def code_for_runs(runs: Sequence[Run]) -> ExitCode:
+    """0 if every run passed; 1 if any did not — or if there were no runs at all (nothing was tested,
+    which a CI gate must not mistake for success)."""
+    if runs and all(passed(run) for run in runs):
+        return ExitCode.OK
+    return ExitCode.NOT_PASSED
+
+
+def code_for_error(error: BaseException) -> ExitCode:
+    if isinstance(error, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    if isinstance(error, WaitTimeoutError):
+        return ExitCode.TIMEOUT
+    if isinstance(error, MissingAPIKeyError):
+        return ExitCode.USAGE
+    if isinstance(error, APIError | TesterArmyError):
+        return ExitCode.API
+    # Anything else is a bug in this tool or the SDK; it is not the user's input (2) and not a run
+    # verdict (1), and "the tooling failed, retry or report" is what 3 tells a pipeline.
+    return ExitCode.API

@@ -1,0 +1,133 @@
+"""Options and argument checks shared by several commands.
+
+Arguments are checked by click before the command body runs, so a bad argument is a usage error
+(exit 2) naming the argument, and no request is ever sent for it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+__all__ = [
+    "DEFAULT_GROUP_TIMEOUT",
+    "DEFAULT_RUN_TIMEOUT",
+    "WaitSettings",
+    "check_prompt",
+    "check_url",
+    "json_option",
+    "wait_options",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The client's defaults (runs.wait / groups.trigger_and_wait); repeated here because `--help` must not
+# import the client. A unit test keeps the two in step.
+DEFAULT_RUN_TIMEOUT = 600.0
+DEFAULT_GROUP_TIMEOUT = 1800.0
+
+# Polling starts at --poll-interval and backs off x1.5 up to this (or to --poll-interval if larger).
+MAX_POLL_INTERVAL = 10.0
+
+
+@dataclass(frozen=True)
+class WaitSettings:
+    """The waiting-related options of one command."""
+
+    wait: bool
+    timeout: float
+    poll_interval: float
+    cancel_on_interrupt: bool
+
+    @property
+    def max_interval(self) -> float:
+        return max(self.poll_interval, MAX_POLL_INTERVAL)
+
+
+def check_prompt(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter("must not be empty", ctx=ctx, param=param)
+    return value
+
+
+def check_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    from .._validation import require_http_url
+
+    try:
+        return require_http_url(value, "URL")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+
+
+def json_option(command: F) -> F:
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        help="Print the result as JSON on stdout (human-readable text goes to stderr).",
+    )(command)
+
+
+def wait_options(
+    *, wait_by_default: bool, default_timeout: float, wait_flag: bool = True
+) -> Callable[[F], Callable[..., Any]]:
+    """``--wait/--no-wait`` (unless ``wait_flag`` is false: the command always waits), ``--timeout``,
+    ``--poll-interval``, ``--cancel-on-interrupt``; the command receives them together as one
+    ``waiting: WaitSettings`` keyword argument."""
+
+    def decorate(command: F) -> Callable[..., Any]:
+        @functools.wraps(command)
+        def with_settings(
+            *args: Any,
+            wait: bool = wait_by_default,
+            timeout: float,
+            poll_interval: float,
+            cancel_on_interrupt: bool,
+            **kwargs: Any,
+        ) -> Any:
+            waiting = WaitSettings(wait, timeout, poll_interval, cancel_on_interrupt)
+            return command(*args, waiting=waiting, **kwargs)
+
+        options = [
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0, min_open=True),
+                default=default_timeout,
+                show_default=True,
+                metavar="SECONDS",
+                help="Give up waiting after this long (the run keeps going): exit code 4.",
+            ),
+            click.option(
+                "--poll-interval",
+                type=click.FloatRange(min=0, min_open=True),
+                default=1.0,
+                show_default=True,
+                metavar="SECONDS",
+                help=f"First pause between status polls; grows x1.5 per poll up to {MAX_POLL_INTERVAL:g} s.",
+            ),
+            click.option(
+                "--cancel-on-interrupt",
+                is_flag=True,
+                help="On Ctrl-C while waiting, also cancel the run(s) (by default they keep running).",
+            ),
+        ]
+        if wait_flag:
+            flag = click.option(
+                "--wait/--no-wait",
+                default=wait_by_default,
+                show_default=True,
+                help="Follow the run(s) until they finish, showing progress, and exit with their verdict.",
+            )
+            options.insert(0, flag)
+        decorated: Callable[..., Any] = with_settings
+        for option in reversed(options):
+            decorated = option(decorated)
+        return decorated
+
+    return decorate
