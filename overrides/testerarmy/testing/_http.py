@@ -31,6 +31,7 @@ from ._faults import Hit, error_code_for
 from ._render import error_body
 
 __all__ = [
+    "FAULT_HEADER",
     "MAX_BODY_BYTES",
     "ApiError",
     "Reply",
@@ -45,6 +46,7 @@ __all__ = [
 ]
 
 MAX_BODY_BYTES = 1_000_000
+FAULT_HEADER = "X-Sim-Fault"
 _DROPPING: contextvars.ContextVar[bool] = contextvars.ContextVar("testerarmy_sim_dropping", default=False)
 
 _HTML_PAGE = (
@@ -292,17 +294,29 @@ def _strip_optional(model: type[BaseModel], data: dict[str, Any]) -> dict[str, A
     return out
 
 
+def _fault_kind(hit: Hit) -> str:
+    if hit.spec.mutate:
+        return "mutate"
+    return hit.spec.body or "status"
+
+
 def fault_response(hit: Hit, handled: Reply | None) -> Response:
-    """The response a fault produces, given the handler's reply when the handler ran first."""
+    """The response a fault produces, given the handler's reply when the handler ran first.
+
+    It carries ``X-Sim-Fault: <kind>`` (``status``, ``html``, ``empty``, ``truncated``, ``drop`` or
+    ``mutate``) so that spec checks of recorded traffic can tell deliberate faults from bugs.
+    """
     spec = hit.spec
+    marker = {FAULT_HEADER: _fault_kind(hit)}
     if spec.mutate and handled is not None:
         body = handled.body
         for kind in spec.mutate:
             body = _mutate(kind, body, handled.model)
-        return render_reply(Reply(handled.status, body, headers=handled.headers))
+        return render_reply(Reply(handled.status, body, headers={**handled.headers, **marker}))
     status = hit.status or (handled.status if handled is not None else (502 if spec.body == "html" else 200))
     headers = dict(handled.headers) if handled is not None and hit.status is None else {}
     headers.update(_retry_after(hit))
+    headers.update(marker)
     if spec.body == "html":
         page = _HTML_PAGE.format(status=status, reason=_REASONS.get(status, "Error"))
         return Response(page, status_code=status, headers=headers, media_type="text/html")
