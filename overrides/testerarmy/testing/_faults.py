@@ -6,7 +6,8 @@ concrete path, ``*``, or an operationId such as ``runs.get``) and acts on a numb
 
 * ``statuses=[503, 503]`` - answer the next matching requests with these statuses in order ("fail
   twice, then succeed"); ``status=...`` is the one-element form. 429 carries ``Retry-After``
-  (``retry_after`` seconds, as a number or an HTTP-date per ``retry_after_format``);
+  (``retry_after`` seconds, as a number or an HTTP-date per ``retry_after_format``; ``"omit"`` sends
+  none, like a proxy or an API that does not say how long to back off);
 * ``latency`` - real seconds of delay (combine with any other action, or alone);
 * ``body`` - ``"html"`` (a proxy's HTML error page), ``"empty"``, ``"truncated"`` (JSON cut in half),
   ``"drop"`` (the connection is closed mid-response);
@@ -69,7 +70,7 @@ class FaultSpec(BaseModel):
     body: BodyMode | None = None
     mutate: tuple[Mutation, ...] = ()
     retry_after: float | None = Field(default=None, ge=0)
-    retry_after_format: Literal["seconds", "http-date"] = "seconds"
+    retry_after_format: Literal["seconds", "http-date", "omit"] = "seconds"
     after_handler: bool = False
 
     @field_validator("method")

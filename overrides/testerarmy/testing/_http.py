@@ -226,6 +226,8 @@ def render_reply(reply: Reply) -> Response:
 
 
 def _retry_after(hit: Hit) -> dict[str, str]:
+    if hit.spec.retry_after_format == "omit":
+        return {}
     seconds = hit.spec.retry_after
     if seconds is None:
         if hit.status != 429:

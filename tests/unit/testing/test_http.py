@@ -119,6 +119,9 @@ def test_status_fault_body_and_retry_after():
     }
     dated = fault_response(hit(status=503, retry_after=5, retry_after_format="http-date"), None)
     assert dated.headers["retry-after"].endswith(" GMT")
+    bare = fault_response(hit(status=429, retry_after_format="omit"), None)
+    assert bare.status_code == 429
+    assert "retry-after" not in bare.headers
 
 
 def test_html_empty_and_truncated_bodies():
