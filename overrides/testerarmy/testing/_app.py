@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -95,7 +96,9 @@ class AppContext:
     limiter: RateLimiter | None = None
     public_base: str = "http://127.0.0.1"
     on_request: Callable[[RequestRecord], None] | None = None
-    _bound: dict[str, Any] = field(default_factory=dict)
+    # Set by Simulator.stop(): injected latency ends early so in-flight requests finish normally
+    # instead of being cut off by uvicorn's shutdown (which would answer a plain-text 500).
+    closing: threading.Event = field(default_factory=threading.Event)
 
     def run_json(self, snap: RunSnapshot) -> dict[str, Any]:
         return render_run(snap, self.clock, self.public_base)
@@ -799,6 +802,16 @@ async def _handle(ctx: AppContext, op: Operation, request: Request) -> Reply:
         return ApiError(400, "ValidationError", exc.message).reply()
 
 
+async def _delay(ctx: AppContext, seconds: float) -> None:
+    """Injected latency, cut short when the simulator is stopping."""
+    deadline = time.monotonic() + seconds
+    while not ctx.closing.is_set():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return
+        await asyncio.sleep(min(left, 0.05))
+
+
 def _endpoint(ctx: AppContext, op: Operation) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         info = request.scope.setdefault("testerarmy_sim", {})
@@ -809,10 +822,10 @@ def _endpoint(ctx: AppContext, op: Operation) -> Callable[[Request], Awaitable[R
         info["fault"] = hit.fault_id
         first = hit.spec.needs_handler_first
         if hit.spec.latency and not first:
-            await asyncio.sleep(hit.spec.latency)
+            await _delay(ctx, hit.spec.latency)
         handled = await _handle(ctx, op, request) if first or not hit.spec.replaces_response else None
         if hit.spec.latency and first:
-            await asyncio.sleep(hit.spec.latency)
+            await _delay(ctx, hit.spec.latency)
         if not hit.spec.replaces_response and not hit.spec.mutate and hit.spec.body is None:
             assert handled is not None
             return render_reply(handled)  # a latency-only fault

@@ -293,6 +293,7 @@ class Simulator:
         return self
 
     def stop(self) -> None:
+        self._ctx.closing.set()
         self._server.stop()
 
     def __enter__(self) -> Self:

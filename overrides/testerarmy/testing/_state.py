@@ -204,6 +204,25 @@ class RunSnapshot:
     def webhook_status(self) -> str | None:
         return self.record.webhook_status
 
+    @property
+    def test_id(self) -> str | None:
+        return self.record.test_id
+
+    @property
+    def group_id(self) -> str | None:
+        return self.record.group_id
+
+    @property
+    def batch_id(self) -> str | None:
+        return self.record.batch_id
+
+    @property
+    def result(self) -> str | None:
+        """``PASS``/``FAIL`` once completed, else None."""
+        if self.status is not Phase.COMPLETED:
+            return None
+        return "FAIL" if self.timeline.outcome is Outcome.FAIL else "PASS"
+
 
 def _copy_run(run: RunRecord) -> RunRecord:
     return RunRecord(**{**run.__dict__, "input": dict(run.input)})

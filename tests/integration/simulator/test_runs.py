@@ -1,0 +1,180 @@
+"""Run lifecycle over HTTP: states, outcomes from markers and rules, list, cancel, ownership, control."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from testerarmy.testing import OutcomeRule, Simulator
+
+pytestmark = pytest.mark.integration
+
+
+def create(http, prompt: str) -> str:
+    resp = http.post("/v1/runs", json={"prompt": prompt})
+    assert resp.status_code == 202, resp.text
+    return resp.json()["id"]
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@pytest.mark.testerarmy_sim(time_scale=0, jitter=0, queue_seconds=2, run_seconds=20)
+def test_states_follow_the_clock(sim: Simulator, http):
+    run_id = create(http, "Check the search box")
+    seen = [http.get(f"/v1/runs/{run_id}").json()]
+    for step in (2, 20):
+        sim.advance(step)
+        seen.append(http.get(f"/v1/runs/{run_id}").json())
+    assert [r["status"] for r in seen] == ["queued", "running", "completed"]
+    queued, running, done = seen
+    assert queued["startedAt"] is None
+    assert queued["output"] is None
+    assert queued["durationMs"] is None
+    assert running["startedAt"] is not None
+    assert running["completedAt"] is None
+    assert done["output"]["result"] == "PASS"
+    assert done["output"]["featureName"] == "Check the search box"
+    assert done["output"]["issues"] == []
+    assert done["durationMs"] == pytest.approx(20_000)
+    created, started, completed = (parse_time(done[k]) for k in ("createdAt", "startedAt", "completedAt"))
+    assert (started - created).total_seconds() == pytest.approx(2)
+    assert (completed - started).total_seconds() == pytest.approx(20)
+    assert done["type"] == "api"
+    assert done["source"] == "api"
+    assert done["platform"] == "web"
+    assert done["error"] is None
+
+
+@pytest.mark.testerarmy_sim(time_scale=0)
+@pytest.mark.parametrize(
+    ("prompt", "status", "result", "error_code"),
+    [
+        ("ok [sim:pass]", "completed", "PASS", None),
+        ("bug [sim:fail] [sim:issues=2]", "completed", "FAIL", None),
+        ("down [sim:error]", "failed", None, "PROVIDER_CAPACITY"),
+        ("down [sim:error=BROWSER_START]", "failed", None, "BROWSER_START"),
+    ],
+)
+def test_markers_choose_the_outcome(sim: Simulator, http, prompt, status, result, error_code):
+    run_id = create(http, prompt)
+    sim.advance(10_000)
+    run = http.get(f"/v1/runs/{run_id}").json()
+    assert run["status"] == status
+    assert (run["output"] or {}).get("result") == result
+    assert (run["error"] or {}).get("code") == error_code
+    if result == "FAIL":
+        assert len(run["output"]["issues"]) == 2
+
+
+@pytest.mark.testerarmy_sim(time_scale=0, jitter=0)
+def test_duration_slow_and_hang_markers(sim: Simulator, http):
+    quick = create(http, "[sim:queue=0] [sim:duration=1]")
+    slow = create(http, "[sim:queue=0] [sim:duration=1] [sim:slow]")
+    hang = create(http, "[sim:hang]")
+    sim.advance(1)
+    assert http.get(f"/v1/runs/{quick}").json()["status"] == "completed"
+    assert http.get(f"/v1/runs/{slow}").json()["status"] == "running"
+    sim.advance(9)
+    assert http.get(f"/v1/runs/{slow}").json()["durationMs"] == pytest.approx(10_000)
+    sim.advance(10**6)
+    assert http.get(f"/v1/runs/{hang}").json()["status"] == "running"
+
+
+@pytest.mark.testerarmy_sim(time_scale=0, rules=[OutcomeRule("checkout", "fail")])
+def test_rule_table(sim: Simulator, http):
+    run_id = create(http, "Test the Checkout")
+    sim.advance(10_000)
+    assert http.get(f"/v1/runs/{run_id}").json()["output"]["result"] == "FAIL"
+
+
+@pytest.mark.testerarmy_sim(time_scale=0)
+def test_admin_controls_finish_runs_deterministically(sim: Simulator, http, admin):
+    a, b, c = (create(http, "[sim:hang]") for _ in range(3))
+    assert sim.start_run(a).status.value == "running"
+    assert sim.complete_run(a, "FAIL").result == "FAIL"
+    assert sim.fail_run(b, code="DEVICE_LOST", message="gone").status.value == "failed"
+    assert http.get(f"/v1/runs/{b}").json()["error"] == {
+        "code": "DEVICE_LOST",
+        "message": "gone",
+        "retryable": False,
+    }
+    resp = admin.post(f"/runs/{c}/complete", json={"result": "PASS"})
+    assert resp.status_code == 200
+    assert resp.json()["output"]["result"] == "PASS"
+    assert admin.post(f"/runs/{c}/complete").status_code == 409  # already terminal
+    with pytest.raises(Exception, match="already completed"):
+        sim.complete_run(c)
+
+
+@pytest.mark.testerarmy_sim(time_scale=0)
+def test_cancel_queued_and_running_but_not_terminal(sim: Simulator, http):
+    queued = create(http, "[sim:queue=100]")
+    running = create(http, "[sim:queue=0] [sim:hang]")
+    done = create(http, "[sim:queue=0] [sim:duration=0]")
+    sim.advance(0.001)
+    assert http.get(f"/v1/runs/{running}").json()["status"] == "running"
+    for run_id in (queued, running):
+        resp = http.post(f"/v1/runs/{run_id}/cancel")
+        assert resp.status_code == 200
+        assert resp.json()["status"] == "cancelled"
+        run = http.get(f"/v1/runs/{run_id}").json()
+        assert run["status"] == "cancelled"
+        assert run["completedAt"] is not None
+    assert http.get(f"/v1/runs/{queued}").json()["startedAt"] is None
+    assert http.get(f"/v1/runs/{running}").json()["startedAt"] is not None
+    resp = http.post(f"/v1/runs/{done}/cancel")
+    assert resp.status_code == 400
+    assert resp.json() == {
+        "error": "ValidationError",
+        "message": f"Run {done} is already completed and cannot be cancelled",
+    }
+
+
+@pytest.mark.testerarmy_sim(time_scale=0, jitter=0)
+def test_list_is_newest_first_with_limit_and_status_filter(sim: Simulator, http):
+    ids = []
+    for i in range(12):
+        ids.append(create(http, f"run {i} [sim:hang]" if i % 2 else f"run {i} [sim:queue=1000]"))
+        sim.advance(1)
+    default = http.get("/v1/runs").json()["runs"]
+    assert [r["id"] for r in default] == ids[::-1][:10]  # default limit 10, newest first
+    assert len(http.get("/v1/runs", params={"limit": 100}).json()["runs"]) == 12
+    assert [r["id"] for r in http.get("/v1/runs", params={"limit": 3}).json()["runs"]] == ids[::-1][:3]
+    running = http.get("/v1/runs", params={"status": "running", "limit": 100}).json()["runs"]
+    assert {r["id"] for r in running} == set(ids[1:-1:2])  # the last one is still in its 2 s queue
+    assert all(r["status"] == "running" for r in running)
+    queued = http.get("/v1/runs", params={"status": "queued", "limit": 100}).json()["runs"]
+    assert {r["id"] for r in queued} == set(ids[0::2]) | {ids[-1]}
+
+
+def test_runs_belong_to_the_key_that_created_them():
+    with Simulator(api_keys=("sk_test_a", "sk_test_b"), time_scale=0) as sim:
+        a = httpx.Client(base_url=sim.url, headers={"Authorization": "Bearer sk_test_a"}, trust_env=False)
+        b = httpx.Client(base_url=sim.url, headers={"Authorization": "Bearer sk_test_b"}, trust_env=False)
+        with a, b:
+            run_id = create(a, "mine")
+            assert b.get(f"/v1/runs/{run_id}").status_code == 404
+            assert b.post(f"/v1/runs/{run_id}/cancel").status_code == 404
+            assert b.get("/v1/runs").json() == {"runs": []}
+            assert [r["id"] for r in a.get("/v1/runs").json()["runs"]] == [run_id]
+
+
+def test_same_seed_same_ids_and_content():
+    def scenario(seed: int) -> list[dict]:
+        epoch = datetime(2030, 1, 1, tzinfo=UTC)
+        with (
+            Simulator(time_scale=0, seed=seed, epoch=epoch) as sim,
+            httpx.Client(base_url=sim.url, headers={"Authorization": f"Bearer {sim.api_key}"}) as http,
+        ):
+            ids = [create(http, p) for p in ("a [sim:fail]", "b", "c [sim:error]")]
+            sim.advance(10_000)
+            return [http.get(f"/v1/runs/{i}").json() for i in ids]
+
+    first, again, other = scenario(7), scenario(7), scenario(8)
+    for run in first + again:  # screenshot URLs carry the (random) port
+        run["output"] and run["output"].pop("screenshots")
+    assert first == again
+    assert [r["id"] for r in first] != [r["id"] for r in other]
