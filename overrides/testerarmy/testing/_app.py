@@ -850,20 +850,16 @@ class _LogMiddleware:
         scope["testerarmy_sim"] = info
         started = time.perf_counter()
         status = 0
-        complete = False
+        recorded = False
 
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status, complete
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "http.response.body" and not message.get("more_body", False):
-                complete = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            record = RequestRecord(
+        def record(complete: bool) -> None:
+            # Called before the last body chunk goes out, so that a client which has its response
+            # can already see the request in sim.requests.
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
+            entry = RequestRecord(
                 method=scope["method"],
                 path=scope["path"],
                 query=scope.get("query_string", b"").decode("latin-1"),
@@ -876,9 +872,22 @@ class _LogMiddleware:
                 duration=time.perf_counter() - started,
             )
             if not scope["path"].startswith("/_sim/"):
-                self.ctx.requests.append(record)
+                self.ctx.requests.append(entry)
             if self.ctx.on_request is not None:
-                self.ctx.on_request(record)
+                self.ctx.on_request(entry)
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                record(complete=True)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            record(complete=False)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -20,6 +20,7 @@ def test_fail_twice_then_succeed(sim: Simulator, http):
     assert [a.status_code for a in answers] == [503, 502, 200]
     assert answers[0].json()["error"] == "ServiceUnavailable"
     assert answers[1].json()["error"] == "BadGateway"
+    assert [a.headers.get("x-sim-fault") for a in answers] == ["status", "status", None]
     assert [r.fault is not None for r in sim.requests.filter(operation="runs.get")] == [True, True, False]
 
 
