@@ -34,6 +34,7 @@ from ._flow import Sleep
 from ._logging import logger, redact_headers, redact_url, scrub
 
 __all__ = [
+    "RETRIES_EXTENSION",
     "RETRYABLE_STATUSES",
     "SEND",
     "RetryPolicy",
@@ -44,6 +45,9 @@ __all__ = [
 ]
 
 RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+# Response extension: how many retries preceded this response. A 400 to a retried cancel may be the
+# echo of our own earlier attempt (which did cancel the run before its answer was lost).
+RETRIES_EXTENSION: Final = "testerarmy.retries"
 
 _IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # POSTs that are idempotent by meaning. Matched on the path's end so any base-URL prefix works.
@@ -164,6 +168,7 @@ def retry_flow(
         if delay is None:
             if isinstance(outcome, Exception):
                 raise outcome
+            outcome.extensions[RETRIES_EXTENSION] = retries_done
             return outcome
         retries_done += 1
         logger.info(

@@ -74,6 +74,9 @@ from testerarmy_api.models import (
 )
 from testerarmy_api.types import UNSET, File, Unset
 
+from .._errors import APIStatusError
+from .._logging import logger
+from .._retry import RETRIES_EXTENSION
 from .._validation import (
     require_http_url,
     require_int,
@@ -135,6 +138,25 @@ def list_runs(status: str | None, limit: int | None, cursor: str | None) -> Oper
 def cancel_run(run_id: object) -> Operation[CancelRunResponse]:
     kwargs = runs_cancel._get_kwargs(require_uuid(run_id, "run_id"))
     return Operation("runs.cancel", kwargs, CancelRunResponse.from_dict)
+
+
+def cancel_refused_after_retry(error: APIStatusError) -> bool:
+    """A retried cancel answered "cannot be cancelled" (400/409).
+
+    The earlier attempt may have cancelled the run and lost its answer (a 5xx after the work, a
+    reset, a read timeout); the retry then meets an already-cancelled run. Only a look at the run
+    tells that apart from a run that finished in between.
+    """
+    return error.status_code in (400, 409) and bool(error.response.extensions.get(RETRIES_EXTENSION))
+
+
+def confirm_cancelled(error: APIStatusError, run: Run) -> CancelRunResponse:
+    """Success if ``run`` is cancelled after all (see :func:`cancel_refused_after_retry`), else ``error``."""
+    status: object = run.status
+    if getattr(status, "value", status) != "cancelled":
+        raise error
+    logger.info("runs.cancel: run %s is cancelled (a retry met the earlier attempt's cancellation)", run.id)
+    return CancelRunResponse.from_dict({"id": str(run.id), "status": "cancelled"})
 
 
 # --- tests ----------------------------------------------------------------------------------

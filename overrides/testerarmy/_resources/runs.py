@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import TYPE_CHECKING, Final, Unpack
 
+from .._errors import APIStatusError
 from .._polling import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL, WaitOptions, WaitSettings
 from . import _operations as ops
 from ._base import AsyncCore, OnUpdate, RunPager, SyncCore, require_run_ids
@@ -58,7 +59,14 @@ class Runs:
         return self._core.iterate_runs(_pager(status, limit))
 
     def cancel(self, run_id: RunId) -> CancelRunResponse:
-        return self._core.request(ops.cancel_run(run_id))
+        """Cancel a queued or running run. If a retry finds the run already cancelled by the earlier
+        attempt (whose answer was lost), that counts as success."""
+        try:
+            return self._core.request(ops.cancel_run(run_id))
+        except APIStatusError as exc:
+            if not ops.cancel_refused_after_retry(exc):
+                raise
+            return ops.confirm_cancelled(exc, self.get(run_id))
 
     def wait(
         self,
@@ -109,7 +117,12 @@ class AsyncRuns:
         return self._core.iterate_runs(_pager(status, limit))
 
     async def cancel(self, run_id: RunId) -> CancelRunResponse:
-        return await self._core.request(ops.cancel_run(run_id))
+        try:
+            return await self._core.request(ops.cancel_run(run_id))
+        except APIStatusError as exc:
+            if not ops.cancel_refused_after_retry(exc):
+                raise
+            return ops.confirm_cancelled(exc, await self.get(run_id))
 
     async def wait(
         self,

@@ -284,6 +284,32 @@ class TestThroughTheClient:
         make_client().runs.cancel(RUN_ID)
         assert api.seen("POST", f"/v1/runs/{RUN_ID}/cancel") == 2
 
+    def test_retried_cancel_that_meets_its_own_cancellation_succeeds(
+        self, api: FakeAPI, make_client: Callable[..., ta.TesterArmy]
+    ) -> None:
+        # The first attempt cancelled the run but its answer was lost; the retry hears "already
+        # cancelled". A look at the run shows it is cancelled: that is success, not an error.
+        already = httpx.Response(400, json={"error": "ValidationError", "message": "already cancelled"})
+        api.add("POST", f"/v1/runs/{RUN_ID}/cancel", httpx.ReadTimeout("lost"), already)
+        api.add("GET", f"/v1/runs/{RUN_ID}", ok_run("cancelled"))
+        response = make_client().runs.cancel(RUN_ID)
+        assert response.to_dict() == {"id": RUN_ID, "status": "cancelled"}
+        assert api.seen("POST", f"/v1/runs/{RUN_ID}/cancel") == 2
+        assert api.seen("GET", f"/v1/runs/{RUN_ID}") == 1
+
+    @pytest.mark.parametrize("first", [httpx.Response(503), None])
+    def test_cancel_refused_is_an_error_unless_retried_onto_a_cancelled_run(
+        self, api: FakeAPI, make_client: Callable[..., ta.TesterArmy], first: httpx.Response | None
+    ) -> None:
+        refused = httpx.Response(400, json={"error": "ValidationError", "message": "already completed"})
+        replies = (refused,) if first is None else (first, refused)
+        api.add("POST", f"/v1/runs/{RUN_ID}/cancel", *replies)
+        api.add("GET", f"/v1/runs/{RUN_ID}", ok_run("completed"))
+        with pytest.raises(ta.BadRequestError, match="already completed"):
+            make_client().runs.cancel(RUN_ID)
+        # Without a retry the answer is taken as it is: no extra GET.
+        assert api.seen("GET", f"/v1/runs/{RUN_ID}") == (0 if first is None else 1)
+
     def test_get_read_timeout_is_retried(
         self, api: FakeAPI, make_client: Callable[..., ta.TesterArmy]
     ) -> None:
@@ -376,6 +402,17 @@ class TestAsyncRetries:
         async with make_async_client() as client:
             await client.runs.get(RUN_ID)
         assert clock.sleeps == [1.0]
+
+    async def test_retried_cancel_that_meets_its_own_cancellation_succeeds(
+        self, api: FakeAPI, make_async_client: Callable[..., ta.AsyncTesterArmy]
+    ) -> None:
+        already = httpx.Response(409, json={"error": "Conflict", "message": "already cancelled"})
+        api.add("POST", f"/v1/runs/{RUN_ID}/cancel", httpx.Response(502), already)
+        api.add("GET", f"/v1/runs/{RUN_ID}", ok_run("cancelled"))
+        async with make_async_client() as client:
+            response = await client.runs.cancel(RUN_ID)
+        assert response.to_dict() == {"id": RUN_ID, "status": "cancelled"}
+        assert api.seen("POST", f"/v1/runs/{RUN_ID}/cancel") == 2
 
     async def test_generated_async_client_shares_the_retries(
         self, api: FakeAPI, make_async_client: Callable[..., ta.AsyncTesterArmy]
