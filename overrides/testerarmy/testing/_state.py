@@ -771,7 +771,14 @@ def _canonical_uuid(value: str, what: str) -> str:
         raise ValueError(f"{what} must be a UUID, got {value!r}") from None
 
 
+_TRAILING_STOPWORDS = frozenset({"a", "an", "and", "at", "for", "in", "of", "on", "the", "to", "with"})
+
+
 def _feature_name(prompt: str) -> str:
-    words = strip_markers(prompt).split()[:6]
-    name = " ".join(words).strip(" .,:;!?")
+    """A short feature name from a prompt: its first clause, up to six words, without a URL."""
+    text = re.split(r"https?://\S+|[.,;:!?]\s|\n", strip_markers(prompt), maxsplit=1)[0]
+    words = text.split()[:6]
+    while words and words[-1].lower() in _TRAILING_STOPWORDS:
+        words.pop()
+    name = " ".join(words)
     return name[:80] if name else "Untitled feature"

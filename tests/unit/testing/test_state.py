@@ -231,3 +231,18 @@ def test_concurrent_creation_from_threads_gives_unique_runs():
     assert len(ids) == len(set(ids)) == 800
     assert len(store.snapshots()) == 800
     assert sorted(r.seq for r in store.runs.values()) == list(range(1, 801))
+
+
+@pytest.mark.parametrize(
+    ("prompt", "name"),
+    [
+        ("Sign up on https://shop.example.com with a new email", "Sign up"),
+        ("Check the search box [sim:fail]", "Check the search box"),
+        ("Add the first product to the cart and pay", "Add the first product"),
+        ("Pay. Then leave", "Pay"),
+        ("[sim:fail]", "Untitled feature"),
+    ],
+)
+def test_feature_names_are_short_and_readable(prompt, name):
+    store = make_store()
+    assert run(store, prompt).feature_name == name
