@@ -101,7 +101,7 @@ class _App(click.Group):
         except KeyboardInterrupt as error:
             state = _state_for_errors(ctx)
             note = f": {state.interrupt_note}" if state.interrupt_note else ""
-            _report(state, f"interrupted{note}", error, prefix="")
+            _report(state, f"Interrupted{note}", error, prefix="")
             ctx.exit(ExitCode.INTERRUPTED)
         except Exception as error:
             state = _state_for_errors(ctx)
@@ -116,8 +116,6 @@ def _state_for_errors(ctx: click.Context) -> CliState:
 
 def _report(state: CliState, message: str, error: BaseException, *, prefix: str = "Error: ") -> None:
     line = _one_line(state.redact(message))
-    if prefix == "":
-        line = line[:1].upper() + line[1:]
     print(f"{prefix}{line}", file=state.stderr, flush=True)
     expected = isinstance(error, CliError | KeyboardInterrupt) or _is_sdk_error(error)
     if state.verbose:

@@ -12,7 +12,7 @@ import enum
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from .._errors import APIError, MissingAPIKeyError, TesterArmyError, WaitTimeoutError
+from .._errors import MissingAPIKeyError, WaitTimeoutError
 
 if TYPE_CHECKING:
     from testerarmy_api.models.run import Run
@@ -67,8 +67,7 @@ def code_for_error(error: BaseException) -> ExitCode:
         return ExitCode.TIMEOUT
     if isinstance(error, MissingAPIKeyError):
         return ExitCode.USAGE
-    if isinstance(error, APIError | TesterArmyError):
-        return ExitCode.API
-    # Anything else is a bug in this tool or the SDK; it is not the user's input (2) and not a run
-    # verdict (1), and "the tooling failed, retry or report" is what 3 tells a pipeline.
+    # API errors (any status, connection problems, unparseable answers) — and anything else, which
+    # is a bug in this tool or the SDK: not the user's input (2) and not a run verdict (1); "the
+    # tooling failed, retry or report it" is what 3 tells a pipeline.
     return ExitCode.API

@@ -24,7 +24,12 @@ if TYPE_CHECKING:
     from .._client import AsyncTesterArmy
     from ._progress import Progress
 
-__all__ = ["finish_submitted", "follow"]
+__all__ = ["SUBMITTING", "finish_submitted", "follow"]
+
+# What a Ctrl-C during the submitting request means (set by the commands before they submit).
+SUBMITTING = (
+    "stopped while submitting: the run(s) may or may not have been created (testerarmy runs list shows them)"
+)
 
 # Cancelling after Ctrl-C must not hang the terminal if the API is slow or unreachable.
 CANCEL_DEADLINE: Final = 15.0

@@ -207,10 +207,12 @@ class Output:
 
 
 def _prompt(run: Run) -> str:
-    prompt = run.input_.additional_properties.get("prompt") if run.input_ is not None else None
-    if not isinstance(prompt, str):
-        return "-"
-    return prompt if len(prompt) <= 60 else prompt[:59] + "…"
+    """The prompt of an ad-hoc run, or ``test <id>`` for a run of a saved test."""
+    given = run.input_.additional_properties
+    prompt, test_id = given.get("prompt"), given.get("testId")
+    if isinstance(prompt, str) and prompt:
+        return prompt if len(prompt) <= 60 else prompt[:59] + "…"
+    return f"test {test_id}" if isinstance(test_id, str) else "-"
 
 
 def _indented(text: str, indent: int = 2, style: str = "") -> Text:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 from testerarmy.testing import Simulator
 
@@ -270,3 +271,17 @@ def test_transient_errors_while_polling_do_not_end_the_wait(run_cli: Cli, sim: S
 
     assert result.exit_code == 0, result.stderr
     assert any(r.status == 503 for r in run_cli.api_requests("GET"))
+
+
+def test_ctrl_c_while_submitting_says_the_run_may_exist(run_cli: Cli) -> None:
+    def interrupted(request: httpx.Request) -> httpx.Response:
+        raise KeyboardInterrupt
+
+    run_cli.transport = lambda: httpx.MockTransport(interrupted)
+    result = run_cli("run", "x")
+
+    assert result.exit_code == 130
+    assert result.stderr.strip() == (
+        "Interrupted: stopped while submitting: the run(s) may or may not have been created "
+        "(testerarmy runs list shows them)"
+    )

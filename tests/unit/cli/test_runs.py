@@ -176,3 +176,12 @@ def test_wait_has_no_no_wait_flag(run_cli: Cli) -> None:
     result = run_cli("runs", "wait", str(uuid.UUID(int=1)), "--no-wait")
 
     assert result.exit_code == 2
+
+
+def test_list_names_the_saved_test_of_a_test_run(run_cli: Cli, sim: Simulator) -> None:
+    test_id = next(test.id for test in sim.tests if test.name == "Search")
+    run_cli("tests", "trigger", test_id)
+
+    result = run_cli("runs", "list")
+
+    assert f"test {test_id}" in result.stdout

@@ -35,7 +35,7 @@ def trigger(ctx: click.Context, group_id: uuid.UUID, waiting: WaitSettings, as_j
     exit code is 0 only if every run passed (--json: an array of the runs).
     """
     from ..._resources.groups import batch_run_ids
-    from .._follow import follow
+    from .._follow import SUBMITTING, follow
 
     state = ctx.find_object(CliState)
     assert state is not None
@@ -45,6 +45,7 @@ def trigger(ctx: click.Context, group_id: uuid.UUID, waiting: WaitSettings, as_j
         # trigger + runs.wait_many is exactly groups.trigger_and_wait, split so that the run ids are
         # known before the first poll: the progress display lists them all from the start, and
         # --cancel-on-interrupt can cancel them even if Ctrl-C comes before that poll.
+        state.interrupt_note = SUBMITTING
         triggered = await client.groups.trigger(group_id)
         run_ids = batch_run_ids(triggered)
         superseded = triggered.cancelled_run_ids or []

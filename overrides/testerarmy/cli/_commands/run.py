@@ -37,13 +37,14 @@ def run(
     Example:
       testerarmy run "Sign up on https://shop.example.com and check the welcome mail" --timeout 900
     """
-    from .._follow import finish_submitted
+    from .._follow import SUBMITTING, finish_submitted
 
     state = ctx.find_object(CliState)
     assert state is not None
     out = Output(state, as_json=as_json)
 
     async def work(client: AsyncTesterArmy) -> ExitCode:
+        state.interrupt_note = SUBMITTING
         created = await client.runs.create(prompt=prompt, webhook_url=webhook_url)
         return await finish_submitted(state, out, client, str(created.id), created.to_dict(), waiting)
 

@@ -31,13 +31,14 @@ def tests() -> None:
 def trigger(ctx: click.Context, test_id: uuid.UUID, waiting: WaitSettings, as_json: bool) -> None:
     """Start a run of the saved test TEST_ID (--wait: and wait for its verdict)."""
     from ..._resources._operations import run_ids_of_test_trigger
-    from .._follow import finish_submitted
+    from .._follow import SUBMITTING, finish_submitted
 
     state = ctx.find_object(CliState)
     assert state is not None
     out = Output(state, as_json=as_json)
 
     async def work(client: AsyncTesterArmy) -> ExitCode:
+        state.interrupt_note = SUBMITTING
         triggered = await client.tests.trigger(test_id)
         run_ids = run_ids_of_test_trigger(triggered)
         if len(run_ids) != 1:
