@@ -33,3 +33,15 @@ def test_sim_prints_url_and_key_serves_runs_and_stops_on_ctrl_c() -> None:
         assert server.text("stdout").rstrip().endswith("Simulator stopped.")
     finally:
         server.kill()
+
+
+def test_sim_stops_cleanly_on_sigterm() -> None:
+    server = Process(["sim", "--port", "0"], cli_env(None))
+    try:
+        server.wait_for("stdout", lambda text: "Press Ctrl-C to stop." in text)
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.finish() == 0
+        assert server.text("stdout").rstrip().endswith("Simulator stopped.")
+        assert server.text("stderr") == ""
+    finally:
+        server.kill()
