@@ -13,6 +13,7 @@ the generated models are handled here rather than by patching them:
 
 from __future__ import annotations
 
+import functools
 import random
 from typing import Any
 
@@ -26,14 +27,19 @@ from ._state import RunSnapshot
 __all__ = ["conform", "error_body", "render_run"]
 
 
+@functools.cache
+def _declared(model: type[BaseModel]) -> frozenset[str]:
+    return frozenset(f.alias or name for name, f in model.model_fields.items())
+
+
 def conform(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
     """``data`` validated by ``model`` and dumped by alias; undeclared keys pass through unchanged."""
     dumped = model.model_validate(data, by_alias=True, by_name=False).model_dump(
         mode="json", by_alias=True, exclude_unset=True
     )
-    declared = {f.alias or name for name, f in model.model_fields.items()}
-    extras = {k: v for k, v in data.items() if k not in declared}
-    return {**dumped, **extras}
+    declared = _declared(model)
+    extras = {k: v for k, v in data.items() if k not in declared and k not in dumped}
+    return {**dumped, **extras} if extras else dumped
 
 
 def error_body(error: str, message: str) -> dict[str, Any]:
