@@ -114,7 +114,9 @@ class Output:
         """One run: its JSON (with ``--json``) and its summary."""
         if self.as_json:
             self.json(run.to_dict())
-        self.human.print(self.summary(run))
+        # soft_wrap: long lines (screenshot URLs) are left for the terminal to wrap, so they stay
+        # one clickable/copyable string instead of being broken at the console width.
+        self.human.print(self.summary(run), soft_wrap=True)
 
     def runs(self, runs: Sequence[Run], *, details: bool = True) -> None:
         """Several runs (a group batch): JSON array, results table, details of those not passing."""
@@ -125,7 +127,7 @@ class Output:
             for run in runs:
                 if verdict(run) != "PASS":
                     self.human.print()
-                    self.human.print(self.summary(run))
+                    self.human.print(self.summary(run), soft_wrap=True)
 
     def summary(self, run: Run) -> RenderableType:
         """Feature, verdict, description, issues, screenshots, duration, run id."""

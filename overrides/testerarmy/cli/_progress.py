@@ -183,7 +183,7 @@ class LiveProgress(Progress):
             # Printing above a Live display redraws its *last* frame; refresh first so that the
             # frame under the new line already shows the new status.
             self._live.refresh()
-        self._console.print(Text.assemble(*pieces))
+        self._console.print(Text.assemble(*pieces), soft_wrap=True)
 
     def _emit_text(self, message: str) -> None:
         from rich.text import Text

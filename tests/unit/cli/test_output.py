@@ -59,3 +59,19 @@ def test_cancelled_run_summary() -> None:
     text = render(out, out.summary(make_run("cancelled")))
     assert text.startswith("CANCELLED  run 6f1c3f5e-0b7a-4d8e-9a51-2c0d9a7e4b11")
     assert "Duration: -" in text
+
+
+def test_long_urls_are_not_broken_on_a_narrow_terminal() -> None:
+    class TTY(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    url = "https://screenshots.example.com/" + "x" * 120 + ".png"
+    run = make_run("completed", "PASS")
+    run.output.screenshots = [url]  # type: ignore[union-attr]
+    state = CliState(stdout=TTY())
+    state.console(err=False).width = 60  # type: ignore[misc]
+
+    Output(state, as_json=False).run(run)
+
+    assert url in state.stdout.getvalue()  # type: ignore[attr-defined]
