@@ -152,3 +152,22 @@ def test_mutations():
     slim = json.loads(fault_response(hit(mutate=["drop_optional"]), reply).body)
     assert set(slim["runs"][0]) == {"id", "type", "status", "input", "createdAt", "output"}
     assert slim["runs"][0]["output"] == {}
+
+
+def test_explicit_null_is_refused_unless_the_spec_says_nullable():
+    assert message_for(models.CreateRunRequest, {"prompt": "x", "webhookUrl": None}) == (
+        "webhookUrl: Expected string, received null"
+    )
+    assert message_for(models.TriggerGroupWebhookRequest, {"mobile": {"appId": None}}) == (
+        "mobile.appId: Expected string, received null"
+    )
+    assert validate(models.UpdateGroupRequest, {"prepTestId": None}).prep_test_id is None
+
+
+def test_null_messages_name_the_expected_type():
+    assert message_for(models.InitiateMobileAppUploadRequest, {"filename": "a.apk", "fileSize": None}) == (
+        "fileSize: Expected integer, received null"
+    )
+    assert message_for(models.TriggerGroupWebhookRequest, {"mobile": None}) == (
+        "mobile: Expected object, received null"
+    )
