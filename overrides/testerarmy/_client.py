@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from functools import cached_property
 from types import TracebackType
@@ -119,6 +120,14 @@ def _api_client(options: ClientOptions) -> AuthenticatedClient:
     )
 
 
+def _environment_names_a_proxy() -> bool:
+    """Whether httpx would mount proxy transports on a default client (the same test httpx applies to
+    ``urllib.request.getproxies()``: an ``http``, ``https`` or ``all`` proxy; ``no_proxy`` alone mounts
+    nothing but the default transport)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
 PoolT = TypeVar("PoolT", httpx.Client, httpx.AsyncClient)
 SleepT = TypeVar("SleepT", Callable[[float], None], Callable[[float], Awaitable[None]])
 
@@ -158,12 +167,14 @@ class _ClientBase(Generic[PoolT, SleepT]):
     # (Typed loosely: mypy cannot tie four class attributes to one flavour; the subclasses below
     # pin the pairs and declare the precise types of _http and _core.)
     _pool_class: ClassVar[type[httpx.Client] | type[httpx.AsyncClient]]
+    _transport_class: ClassVar[Callable[..., Any]]
     _forwarder_class: ClassVar[Callable[..., Any]]
     _retrier_class: ClassVar[Callable[..., Any]]
     _core_class: ClassVar[Callable[..., Any]]
     _http: Any
     _options: ClientOptions
     _pool: PoolT
+    _direct: Any
     _clock: Callable[[], float]
     _sleep: SleepT
     _core: Any
@@ -180,9 +191,20 @@ class _ClientBase(Generic[PoolT, SleepT]):
                 f"http_client must be an {self._pool_class.__module__}.{self._pool_class.__name__} "
                 f"for {type(self).__name__}, got {type(http_client).__name__}"
             )
-        # Our own pool client: default TLS, environment proxies (trust_env), no redirects.
-        pool = http_client if http_client is not None else self._pool_class(follow_redirects=False)
-        self._setup(options, cast(PoolT, pool), owns_pool=http_client is None, clock=clock, sleep=sleep)
+        direct = None
+        if http_client is not None:
+            pool: Any = http_client
+        elif _environment_names_a_proxy():
+            # Our own pool client: default TLS, environment proxies (trust_env), no redirects.
+            pool = self._pool_class(follow_redirects=False)
+        else:
+            # The same client, built on a default transport we keep a handle on: with no proxy to
+            # route to, requests go straight to it (see _transport; the pool client still owns it).
+            direct = self._transport_class()
+            pool = self._pool_class(follow_redirects=False, transport=direct)
+        self._setup(
+            options, cast(PoolT, pool), owns_pool=http_client is None, clock=clock, sleep=sleep, direct=direct
+        )
 
     def _setup(
         self,
@@ -192,13 +214,16 @@ class _ClientBase(Generic[PoolT, SleepT]):
         owns_pool: bool,
         clock: Callable[[], float] | None,
         sleep: SleepT,
+        direct: httpx.HTTPTransport | httpx.AsyncHTTPTransport | None,
     ) -> None:
         # outer httpx client (base URL, auth, headers, timeout) -> retries -> the pool client
+        # (or, with `direct`, the pool client's default transport)
         self._options = options
         self._pool = pool
+        self._direct = direct
         self._clock = time.monotonic if clock is None else clock
         self._sleep = sleep
-        forward = self._forwarder_class(pool, owns_client=owns_pool)
+        forward = self._forwarder_class(pool, owns_client=owns_pool, direct=direct)
         transport = self._retrier_class(forward, RetryPolicy(max_retries=options.max_retries), sleep=sleep)
         self._http = self._pool_class(transport=transport, **_outer_client_kwargs(options))
         self._core = self._core_class(self._http, (options.api_key.reveal(),), self._clock, sleep)
@@ -241,7 +266,9 @@ class _ClientBase(Generic[PoolT, SleepT]):
             allow_insecure_http=allow_insecure_http,
         )
         copy = object.__new__(type(self))
-        copy._setup(options, self._pool, owns_pool=False, clock=self._clock, sleep=self._sleep)
+        copy._setup(
+            options, self._pool, owns_pool=False, clock=self._clock, sleep=self._sleep, direct=self._direct
+        )
         return copy
 
     def __repr__(self) -> str:
@@ -267,6 +294,7 @@ class TesterArmy(_ClientBase[httpx.Client, Callable[[float], None]]):
     """
 
     _pool_class = httpx.Client
+    _transport_class = httpx.HTTPTransport
     _forwarder_class = ClientTransport
     _retrier_class = RetryTransport
     _core_class = SyncCore
@@ -335,6 +363,7 @@ class AsyncTesterArmy(_ClientBase[httpx.AsyncClient, Callable[[float], Awaitable
     (``groups.trigger_and_wait``, ``runs.wait_many``) poll their runs concurrently."""
 
     _pool_class = httpx.AsyncClient
+    _transport_class = httpx.AsyncHTTPTransport
     _forwarder_class = AsyncClientTransport
     _retrier_class = AsyncRetryTransport
     _core_class = AsyncCore

@@ -12,6 +12,12 @@ client (``client.api``) gets exactly the same retries. Forwarding through a whol
 (rather than an ``HTTPTransport``) keeps httpx's environment-proxy support and lets callers bring
 their own client with public APIs only.
 
+When the pool client is our own and the environment names no proxy, that client would route every
+request to its one default transport anyway, so the forwarder hands requests to that transport
+directly (``direct=``): a second ``Client.send`` per request (auth and redirect machinery, cookie
+extraction into a jar nobody reads, a duplicate httpx log line) cost ~15% of a local call
+(bench/call_overhead.py, docs/performance.md).
+
 Each attempt's body is read inside the transport, so a connection that breaks mid-body counts as a
 failed attempt (retryable for idempotent requests) instead of surfacing after retries are over.
 """
@@ -111,19 +117,37 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+_CLOSED_MESSAGE = "Cannot send a request, as the client has been closed."
+
+
 class ClientTransport(httpx.BaseTransport):
     """Sends each request through ``client.send`` (its proxies, TLS settings, pool and hooks apply).
 
     The pool client's own base_url, headers and timeout are not used: the outer client builds the
     request completely. ``owns_client=False`` leaves closing the pool to its owner.
+
+    ``direct`` is the pool client's own default transport, given only when that client is ours and
+    has no proxy mounts (see the module docstring): requests then skip ``client.send`` but still
+    refuse to go out once the pool client is closed, as ``client.send`` would.
     """
 
-    def __init__(self, client: httpx.Client, *, owns_client: bool) -> None:
+    def __init__(
+        self, client: httpx.Client, *, owns_client: bool, direct: httpx.BaseTransport | None = None
+    ) -> None:
         self._client = client
         self._owns_client = owns_client
+        self._direct = direct
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        return self._client.send(request, stream=True)
+        if self._direct is None:
+            return self._client.send(request, stream=True)
+        if self._client.is_closed:
+            raise RuntimeError(_CLOSED_MESSAGE)
+        try:
+            return self._direct.handle_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request  # as client.send does
+            raise
 
     def close(self) -> None:
         if self._owns_client:
@@ -133,12 +157,27 @@ class ClientTransport(httpx.BaseTransport):
 class AsyncClientTransport(httpx.AsyncBaseTransport):
     """Async twin of :class:`ClientTransport`."""
 
-    def __init__(self, client: httpx.AsyncClient, *, owns_client: bool) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        owns_client: bool,
+        direct: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._client = client
         self._owns_client = owns_client
+        self._direct = direct
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._client.send(request, stream=True)
+        if self._direct is None:
+            return await self._client.send(request, stream=True)
+        if self._client.is_closed:
+            raise RuntimeError(_CLOSED_MESSAGE)
+        try:
+            return await self._direct.handle_async_request(request)
+        except httpx.RequestError as exc:
+            exc.request = request
+            raise
 
     async def aclose(self) -> None:
         if self._owns_client:
