@@ -115,12 +115,16 @@ class RetryPolicy:
         """Seconds to wait before retrying ``request`` after ``outcome``, or ``None``: do not retry."""
         if retries_done >= self.max_retries:
             return None
-        idempotent = is_idempotent(request.method, request.url.path)
         if isinstance(outcome, Exception):
-            if isinstance(outcome, _NEVER_SENT) or (idempotent and isinstance(outcome, _MAYBE_SENT)):
+            if isinstance(outcome, _NEVER_SENT) or (
+                isinstance(outcome, _MAYBE_SENT) and is_idempotent(request.method, request.url.path)
+            ):
                 return self.backoff(retries_done)
             return None
-        if not idempotent or outcome.status_code not in RETRYABLE_STATUSES:
+        # The status first: it settles the common case (a success) without looking at the path.
+        if outcome.status_code not in RETRYABLE_STATUSES or not is_idempotent(
+            request.method, request.url.path
+        ):
             return None
         retry_after = parse_retry_after(outcome.headers.get("retry-after"), self.wall_clock())
         if retry_after is None:
@@ -150,20 +154,24 @@ def retry_flow(
     request: httpx.Request, policy: RetryPolicy
 ) -> Generator[Send | Sleep, httpx.Response | Exception, httpx.Response]:
     """Send ``request`` until it succeeds or ``policy`` says stop; raise the last transport error."""
-    url = redact_url(request.url)
     retries_done = 0
     while True:
-        if logger.isEnabledFor(logging.DEBUG):  # do not format headers when nobody listens
+        # The redacted URL and headers are formatted only when someone listens: this runs for
+        # every request, and the common case logs nothing.
+        debug = logger.isEnabledFor(logging.DEBUG)
+        if debug:
             logger.debug(
                 "Request %s %s (attempt %d) headers=%s",
                 request.method,
-                url,
+                redact_url(request.url),
                 retries_done + 1,
                 redact_headers(request.headers.multi_items()),
             )
         outcome = yield SEND
-        if isinstance(outcome, httpx.Response):
-            logger.debug("Response %s %s -> %s", request.method, url, _describe(outcome, request))
+        if debug and isinstance(outcome, httpx.Response):
+            logger.debug(
+                "Response %s %s -> %s", request.method, redact_url(request.url), _describe(outcome, request)
+            )
         delay = policy.decide(request, outcome, retries_done)
         if delay is None:
             if isinstance(outcome, Exception):
@@ -174,7 +182,7 @@ def retry_flow(
         logger.info(
             "Retrying %s %s in %.2f s (retry %d of %d) after %s",
             request.method,
-            url,
+            redact_url(request.url),
             delay,
             retries_done,
             policy.max_retries,
