@@ -234,7 +234,8 @@ class LiveProgress(Progress):
 
 def make_progress(state: CliState, run_ids: Sequence[str]) -> Progress:
     """Live progress if stderr is a terminal, plain lines otherwise (progress always goes to stderr,
-    so that stdout carries only results)."""
-    if is_terminal(state.stderr):
+    so that stdout carries only results). ``--verbose`` also gets plain lines: its log lines go to
+    stderr too and would be interleaved with a display that redraws itself."""
+    if is_terminal(state.stderr) and not state.verbose:
         return LiveProgress(run_ids, state.runtime.clock, state.console(err=True))
     return PlainProgress(run_ids, state.runtime.clock, state.stderr)

@@ -82,3 +82,9 @@ def test_make_progress_is_plain_on_a_pipe_even_with_force_color(monkeypatch: pyt
     assert isinstance(make_progress(state, [RUN_ID]), PlainProgress)
     state.console(err=True).print("styled?", style="bold red")
     assert_plain(state.stderr.getvalue())  # type: ignore[attr-defined]
+
+
+def test_verbose_gets_plain_progress_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    state = CliState(stderr=FakeTTY(), runtime=Runtime(clock=Clock()), verbose=True)
+    assert isinstance(make_progress(state, [RUN_ID]), PlainProgress)
