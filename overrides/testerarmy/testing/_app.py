@@ -99,6 +99,7 @@ class AppContext:
     # Set by Simulator.stop(): injected latency ends early so in-flight requests finish normally
     # instead of being cut off by uvicorn's shutdown (which would answer a plain-text 500).
     closing: threading.Event = field(default_factory=threading.Event)
+    in_flight: int = 0  # requests being handled (only the server's loop thread writes it)
 
     def run_json(self, snap: RunSnapshot) -> dict[str, Any]:
         return render_run(snap, self.clock, self.public_base)
@@ -884,9 +885,11 @@ class _LogMiddleware:
                 record(complete=True)
             await send(message)
 
+        self.ctx.in_flight += 1
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
+            self.ctx.in_flight -= 1
             record(complete=False)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -132,19 +133,26 @@ class Simulator:
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be in 0..65535, got {port}")
         self.host = host
+        self._time_scale = time_scale
+        self._epoch = epoch
+        self._planner = Planner(
+            seed=seed, queue_seconds=queue_seconds, run_seconds=run_seconds, jitter=jitter
+        )
+        self._rules = tuple(rules)
+        self._default = OutcomePlan(outcome=parse_outcome(default_outcome))
+        self._initial_faults = [
+            f if isinstance(f, FaultSpec) else FaultSpec.model_validate(f) for f in faults
+        ]
+        self._seeds = (
+            DEMO_PROJECTS if projects is None else tuple(projects),
+            DEMO_TESTS if tests is None else tuple(tests),
+            DEMO_GROUPS if groups is None else tuple(groups),
+        )
+        self._limit = RateLimit.parse(rate_limit) if isinstance(rate_limit, str) else rate_limit
         self.clock = SimClock(time_scale, epoch=epoch)
-        planner = Planner(seed=seed, queue_seconds=queue_seconds, run_seconds=run_seconds, jitter=jitter)
-        self._store = Store(
-            clock=self.clock,
-            planner=planner,
-            rules=rules,
-            default=OutcomePlan(outcome=parse_outcome(default_outcome)),
-        )
-        self.faults = FaultSet(
-            [f if isinstance(f, FaultSpec) else FaultSpec.model_validate(f) for f in faults]
-        )
+        self._store = self._new_store(self.clock)
+        self.faults = FaultSet(self._initial_faults)
         self.requests = RequestLog()
-        limit = RateLimit.parse(rate_limit) if isinstance(rate_limit, str) else rate_limit
         if webhook_time_scale is None:
             webhook_time_scale = time_scale if time_scale > 0 else 0.01
         self._dispatcher = WebhookDispatcher(
@@ -165,18 +173,47 @@ class Simulator:
             keys=KeyRing(keys),
             admin_digest=hashlib.sha256(self._admin_token.encode("utf-8")).hexdigest(),
             dispatcher=self._dispatcher,
-            limiter=RateLimiter(limit) if limit is not None else None,
+            limiter=RateLimiter(self._limit) if self._limit is not None else None,
             on_request=on_request,
         )
         self._server = ServerThread(
             build_app(self._ctx, admin_routes(self._ctx)), host=host, port=port, log_level=log_level
         )
         self._owner = fingerprint(self._api_key)
-        self._seed(
-            DEMO_PROJECTS if projects is None else projects,
-            DEMO_TESTS if tests is None else tests,
-            DEMO_GROUPS if groups is None else groups,
-        )
+        self._seed(*self._seeds)
+
+    def _new_store(self, clock: SimClock) -> Store:
+        return Store(clock=clock, planner=self._planner, rules=self._rules, default=self._default)
+
+    def reset(self) -> None:
+        """Back to the state right after construction, without restarting the server.
+
+        A new clock, the seeded projects/tests/groups (same ids), no runs, the constructor's faults,
+        an empty request log, no webhook attempts (in-flight deliveries are cancelled), fresh rate
+        limits. Meant to be called between tests, while no request is in flight.
+        """
+        # Let stragglers of the previous test finish first (their injected latency ends now), so
+        # that none of them lands in the fresh state.
+        self._ctx.closing.set()
+        deadline = time.monotonic() + 5.0
+        while self._ctx.in_flight and time.monotonic() < deadline:
+            time.sleep(0.005)
+        self._ctx.closing.clear()
+        self._dispatcher.cancel_deliveries()
+        clock = SimClock(self._time_scale, epoch=self._epoch)
+        store = self._new_store(clock)
+        self.clock = clock
+        self._store = store
+        self._ctx.clock = clock
+        self._ctx.store = store
+        self._dispatcher.store = store
+        self._dispatcher.clear()
+        self.faults.clear()
+        for spec in self._initial_faults:
+            self.faults.add(spec)
+        self.requests.clear()
+        self._ctx.limiter = RateLimiter(self._limit) if self._limit is not None else None
+        self._seed(*self._seeds)
 
     # --- seeding and entities -------------------------------------------------------------------
 

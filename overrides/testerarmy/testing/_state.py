@@ -753,7 +753,9 @@ class Store:
 
     def set_webhook_status(self, run_id: str, status: str) -> None:
         with self.lock:
-            self.runs[run_id].webhook_status = status
+            run = self.runs.get(run_id)
+            if run is not None:
+                run.webhook_status = status
 
 
 def _is_uuid(value: str) -> bool:

@@ -125,8 +125,9 @@ class WebhookDispatcher:
         async with httpx.AsyncClient(transport=self._transport, trust_env=False) as client:
             try:
                 while True:
-                    for snap in self.store.due_webhooks():
-                        task = asyncio.create_task(self.deliver(client, snap))
+                    store = self.store  # reset() may swap it; a delivery reports to its own store
+                    for snap in store.due_webhooks():
+                        task = asyncio.create_task(self.deliver(client, snap, store))
                         self._tasks.add(task)
                         task.add_done_callback(self._tasks.discard)
                     with contextlib.suppress(TimeoutError):
@@ -138,7 +139,22 @@ class WebhookDispatcher:
                 if self._tasks:
                     await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def deliver(self, client: httpx.AsyncClient, snap: RunSnapshot) -> str:
+    def cancel_deliveries(self) -> None:
+        """Cancel in-flight deliveries (callable from any thread; used by ``Simulator.reset``)."""
+        loop = self._loop
+        if loop is None or loop.is_closed() or not loop.is_running():
+            return
+        done = threading.Event()
+
+        def cancel() -> None:
+            for task in list(self._tasks):
+                task.cancel()
+            done.set()
+
+        loop.call_soon_threadsafe(cancel)
+        done.wait(timeout=2.0)
+
+    async def deliver(self, client: httpx.AsyncClient, snap: RunSnapshot, store: Store | None = None) -> str:
         """Deliver one run's webhook with retries; sets and returns its final webhookStatus."""
         url = snap.record.webhook_url
         assert url is not None
@@ -156,7 +172,7 @@ class WebhookDispatcher:
                 break
             if error is not None and error.startswith("refused:"):
                 break  # a policy refusal will not change on retry
-        self.store.set_webhook_status(snap.id, status)
+        (store or self.store).set_webhook_status(snap.id, status)
         return status
 
     async def _post(

@@ -1,4 +1,4 @@
-"""pytest fixture ``testerarmy_sim``: a fresh simulator per test, stopped afterwards.
+"""pytest fixture ``testerarmy_sim``: a running simulator with fresh state for every test.
 
 Enable it in a ``conftest.py`` with ``pytest_plugins = ["testerarmy.testing.pytest_plugin"]`` (or
 ``-p testerarmy.testing.pytest_plugin``). Options for one test come from a marker::
@@ -8,6 +8,11 @@ Enable it in a ``conftest.py`` with ``pytest_plugins = ["testerarmy.testing.pyte
         client = TesterArmy(base_url=testerarmy_sim.url, api_key=testerarmy_sim.api_key)
 
 Without a marker the simulator runs at ``time_scale=0.01`` (a default 20 s run takes 0.2 s).
+
+Starting and stopping a server costs a few hundred milliseconds, so the fixture keeps one server per
+distinct set of options for the whole session and calls ``Simulator.reset()`` before handing it to
+the next test: every test still sees a fresh simulator (seeded entities, no runs, no faults, an
+empty request log, a new clock). A test that stops its simulator gets a new one next time.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import pytest
 
 from ._simulator import Simulator
 
-__all__ = ["DEFAULT_FIXTURE_OPTIONS", "pytest_configure", "testerarmy_sim"]
+__all__ = ["DEFAULT_FIXTURE_OPTIONS", "pytest_configure", "testerarmy_sim", "testerarmy_sim_pool"]
 
 DEFAULT_FIXTURE_OPTIONS: dict[str, Any] = {"time_scale": 0.01}
 
@@ -31,10 +36,27 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+@pytest.fixture(scope="session")
+def testerarmy_sim_pool() -> Iterator[dict[str, Simulator]]:
+    """Running simulators by their options (shared by the tests of a session, stopped at its end)."""
+    pool: dict[str, Simulator] = {}
+    try:
+        yield pool
+    finally:
+        for sim in pool.values():
+            sim.stop()
+
+
 @pytest.fixture
-def testerarmy_sim(request: pytest.FixtureRequest) -> Iterator[Simulator]:
-    """A started ``Simulator`` (options: ``@pytest.mark.testerarmy_sim(...)``)."""
+def testerarmy_sim(request: pytest.FixtureRequest, testerarmy_sim_pool: dict[str, Simulator]) -> Simulator:
+    """A started ``Simulator`` in its initial state (options: ``@pytest.mark.testerarmy_sim(...)``)."""
     marker = request.node.get_closest_marker("testerarmy_sim")
     options = {**DEFAULT_FIXTURE_OPTIONS, **(marker.kwargs if marker is not None else {})}
-    with Simulator(**options) as sim:
-        yield sim
+    key = repr(sorted(options.items()))
+    sim = testerarmy_sim_pool.get(key)
+    if sim is not None and sim.running:
+        sim.reset()
+        return sim
+    sim = Simulator(**options).start()
+    testerarmy_sim_pool[key] = sim
+    return sim

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from testerarmy.testing import Simulator
-from testerarmy.testing.pytest_plugin import pytest_configure, testerarmy_sim
+from testerarmy.testing.pytest_plugin import pytest_configure, testerarmy_sim, testerarmy_sim_pool
 from testerarmy_api.client import AuthenticatedClient
 
 from ._conformance import check_response
 
-__all__ = ["pytest_configure", "testerarmy_sim"]
+__all__ = ["pytest_configure", "testerarmy_sim", "testerarmy_sim_pool"]
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -25,7 +26,7 @@ def test_marker_options_reach_the_simulator(testerarmy_sim: Simulator):
     assert testerarmy_sim.api_key == "sk_test_marker"
 
 
-def test_plugin_loads_with_dash_p(tmp_path):
+def test_plugin_loads_with_dash_p_and_reuses_one_server_with_fresh_state(tmp_path):
     test_file = tmp_path / "test_user.py"
     test_file.write_text(
         textwrap.dedent(
@@ -33,15 +34,26 @@ def test_plugin_loads_with_dash_p(tmp_path):
             import httpx
             import pytest
 
-            @pytest.mark.testerarmy_sim(time_scale=0)
-            def test_user_code(testerarmy_sim):
+            PORTS = []
+
+            def test_first(testerarmy_sim):
                 r = httpx.post(testerarmy_sim.url + "/v1/runs", json={"prompt": "x"},
                                headers={"Authorization": "Bearer " + testerarmy_sim.api_key})
                 assert r.status_code == 202
                 assert len(testerarmy_sim.runs) == 1
+                testerarmy_sim.faults.add(path="*", status=500, times=None)
+                PORTS.append(testerarmy_sim.port)
 
-            def test_stopped_after(testerarmy_sim):
-                pass
+            def test_second_sees_a_fresh_state_on_the_same_server(testerarmy_sim):
+                assert testerarmy_sim.port == PORTS[0]
+                assert testerarmy_sim.runs == []
+                assert len(testerarmy_sim.requests) == 0
+                assert len(testerarmy_sim.faults) == 0
+
+            @pytest.mark.testerarmy_sim(time_scale=0)
+            def test_marker_gets_its_own_server(testerarmy_sim):
+                assert testerarmy_sim.port != PORTS[0]
+                assert testerarmy_sim.clock.time_scale == 0
             """
         )
     )
@@ -65,6 +77,8 @@ def test_plugin_loads_with_dash_p(tmp_path):
         cwd=tmp_path,
         timeout=120,
         check=False,
+        # Only the plugin under test: other installed plugins would just slow the child's start-up.
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "2 passed" in proc.stdout
+    assert "3 passed" in proc.stdout

@@ -22,6 +22,9 @@ class InProcessClient:
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("POST", url, **kwargs)
 
+    def patch(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("PATCH", url, **kwargs)
+
     def put(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("PUT", url, **kwargs)
 

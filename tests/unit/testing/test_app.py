@@ -244,7 +244,7 @@ bodies = (
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     route=st.sampled_from(ROUTES),
     body=bodies,
@@ -259,3 +259,33 @@ def test_bad_input_never_gets_a_5xx(client, route, body, text, query, ctype):
     assert resp.status_code < 500, resp.text
     if resp.status_code >= 400:
         assert set(resp.json()) == {"error", "message"}
+
+
+def test_reset_restores_the_initial_state(sim):
+    project_ids = [p.id for p in sim.projects]
+    group_webhook = sim.groups[0].webhook_secret
+    with InProcessClient(sim.app) as client:
+        run_id = client.post("/api/v1/runs", json={"prompt": "x"}, headers=AUTH).json()["id"]
+        client.patch(f"/api/v1/groups/{sim.groups[0].id}", json={"name": "renamed"}, headers=AUTH)
+        sim.faults.add(path="*", status=500, times=None)
+        sim.advance(100)
+        sim.reset()
+        assert sim.runs == []
+        assert len(sim.requests) == 0
+        assert len(sim.faults) == 0
+        assert sim.now() == 0
+        assert [p.id for p in sim.projects] == project_ids
+        assert sim.groups[0].name == "G"
+        assert sim.groups[0].webhook_secret == group_webhook
+        assert client.get(f"/api/v1/runs/{run_id}", headers=AUTH).status_code == 404
+        # Same seed, fresh store: the first run gets the same id again.
+        assert client.post("/api/v1/runs", json={"prompt": "x"}, headers=AUTH).json()["id"] == run_id
+
+
+def test_reset_keeps_constructor_faults():
+    sim = Simulator(api_keys=(KEY,), time_scale=0, faults=[{"path": "runs.list", "status": 503}])
+    with InProcessClient(sim.app) as client:
+        assert client.get("/api/v1/runs", headers=AUTH).status_code == 503
+        assert client.get("/api/v1/runs", headers=AUTH).status_code == 200
+        sim.reset()
+        assert client.get("/api/v1/runs", headers=AUTH).status_code == 503
