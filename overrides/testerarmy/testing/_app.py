@@ -915,7 +915,9 @@ def _by_method(
     endpoints: dict[str, Callable[[Request], Awaitable[Response]]],
 ) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
-        return await endpoints[request.method](request)
+        # Starlette adds HEAD to GET routes: answer it as the GET (uvicorn drops the body).
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
 
     return endpoint
 

@@ -150,6 +150,12 @@ def test_runs_belong_to_their_key(client):
     assert client.get(f"/api/v1/runs/{run_id}", headers=AUTH).status_code == 200
 
 
+def test_head_is_answered_like_get(client):
+    resp = client.request("HEAD", "/api/v1/runs", headers=AUTH)
+    assert resp.status_code == 200
+    assert client.request("HEAD", "/api/v1/runs").status_code == 401
+
+
 def test_unknown_routes_and_methods_are_json(client):
     assert error(client.get("/api/v2/runs", headers=AUTH))[:2] == (404, "NotFound")
     resp = client.put("/api/v1/runs", headers=AUTH)
@@ -289,3 +295,11 @@ def test_reset_keeps_constructor_faults():
         assert client.get("/api/v1/runs", headers=AUTH).status_code == 200
         sim.reset()
         assert client.get("/api/v1/runs", headers=AUTH).status_code == 503
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+def test_every_method_on_every_route_is_answered_without_a_5xx(client, method):
+    for _, template in ROUTES:
+        path = template.replace("{uuid}", str(uuid.UUID(int=7))).replace("{text}", "prj")
+        resp = client.request(method, path, headers=AUTH)
+        assert resp.status_code < 500, (method, path, resp.text)
