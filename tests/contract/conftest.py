@@ -2,7 +2,8 @@
 
 Tests record what they checked in `contract_stats` (counts and sets of names); the terminal summary
 turns that into a few lines: how many operations, schemas, fields, statuses, generated cases,
-published examples and drift mutations were checked.
+published examples and drift mutations were checked, how much integration-test traffic was
+validated (this session's, or the last run's from .pytest_cache) and what schemathesis ran.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract import _spec
+from tests.contract import _spec, _traffic
 from tests.contract._structure import GeneratedPackage
 
 
@@ -39,6 +40,7 @@ _STATS = pytest.StashKey[ContractStats]()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_STATS] = ContractStats()
+    _traffic.summary_printed_elsewhere(config)
 
 
 @pytest.fixture(scope="session")
@@ -85,6 +87,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         f"(attrs round trip {n('attrs cases')}, pydantic round trip {n('pydantic cases')})",
         f"examples    {n('examples')} published examples checked ({n('example checks')} checks)",
         f"drift       {n('drift mutations')} mutations of the spec or a model detected by name",
+        *(
+            f"{'traffic' if i == 0 else '':<12}{line}"
+            for i, line in enumerate(_traffic.traffic_report(config))
+        ),
+        f"            {n('traffic adapter cases')} adapter cases (conforming and violating exchanges, "
+        f"skips, counts)",
     ]
     terminalreporter.section("contract summary")
     for line in lines:
