@@ -12,6 +12,15 @@ offline demos and for testing code that uses the SDK (as stripe-mock is for Stri
 See docs/simulator.md for markers, faults, the admin API and the pytest fixture.
 """
 
+try:  # the simulator's dependencies come with the optional "sim" extra
+    import pydantic as _pydantic  # noqa: F401
+    import starlette as _starlette  # noqa: F401
+    import uvicorn as _uvicorn  # noqa: F401
+except ImportError as _exc:  # pragma: no cover - exercised in a subprocess test
+    raise ImportError(
+        f"testerarmy.testing needs the 'sim' extra ({_exc.name} is missing): pip install 'testerarmy[sim]'"
+    ) from _exc
+
 from ._faults import FaultSpec
 from ._lifecycle import Phase
 from ._outcomes import Outcome, OutcomeRule

@@ -103,3 +103,14 @@ def test_bad_seed_files_exit_with_a_message(tmp_path, content):
     seed.write_text(content)
     with pytest.raises(SystemExit, match="seed-file"):
         simulator_from_args(parse("--seed-file", str(seed)))
+
+
+def test_missing_sim_extra_gives_an_install_hint():
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['starlette'] = None; import testerarmy.testing"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 1
+    assert "pip install 'testerarmy[sim]'" in proc.stderr
+    assert "starlette is missing" in proc.stderr
