@@ -530,7 +530,7 @@ async def webhooks_trigger(ctx: AppContext, request: Request, owner: str | None)
         if m.artifact_filename is not None and m.artifact_url is None:
             raise invalid("mobile.artifactFilename: Only allowed with artifactUrl")
         if m.app_id is not None:
-            app = ctx.store.apps.get(str(m.app_id))
+            app = ctx.store.app(str(m.app_id))
             if app is None or app.project_id != group.project_id:
                 raise invalid(f"mobile.appId: Mobile app {m.app_id} not found in the group's project")
             platform, mobile_source = app.platform, "app_id"

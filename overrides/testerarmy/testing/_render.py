@@ -60,13 +60,17 @@ def _output(snap: RunSnapshot, base_url: str) -> dict[str, Any]:
     rng = random.Random(f"output:{run.id}")  # noqa: S311 - deterministic fake content, not security
     outcome = snap.timeline.outcome
     result = "FAIL" if outcome is Outcome.FAIL else "PASS"
+    count = run.plan.issues if outcome is Outcome.FAIL else 0
+    # Distinct titles while they last, then repeats (up to 50 issues can be asked for).
+    titles = rng.sample(_ISSUE_TITLES, k=min(count, len(_ISSUE_TITLES)))
+    titles += [rng.choice(_ISSUE_TITLES) for _ in range(count - len(titles))]
     issues = [
         {
-            "title": rng.choice(_ISSUE_TITLES),
+            "title": title,
             "severity": rng.choice(("low", "medium", "high")),
             "description": f"Seen while testing {run.feature_name!r} (simulated).",
         }
-        for _ in range(run.plan.issues if outcome is Outcome.FAIL else 0)
+        for title in titles
     ]
     shots = 1 + rng.randint(0, 2)
     what = strip_markers(run.prompt) or run.feature_name

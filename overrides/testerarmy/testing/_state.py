@@ -495,6 +495,10 @@ class Store:
             self.apps[app.id] = app
             return app
 
+    def app(self, app_id: str) -> AppRecord | None:
+        with self.lock:
+            return self.apps.get(app_id.lower())
+
     def live_apps(self, project_ref: str) -> list[AppRecord]:
         with self.lock:
             project = self.project(project_ref)

@@ -303,3 +303,133 @@ def test_every_method_on_every_route_is_answered_without_a_5xx(client, method):
         path = template.replace("{uuid}", str(uuid.UUID(int=7))).replace("{text}", "prj")
         resp = client.request(method, path, headers=AUTH)
         assert resp.status_code < 500, (method, path, resp.text)
+
+
+def webhook_path(sim: Simulator) -> str:
+    group = sim.groups[0]
+    return f"/api/v1/groups/webhook/{group.webhook_id}/{group.webhook_secret}"
+
+
+@pytest.mark.parametrize(
+    ("mobile", "message"),
+    [
+        ({"bundleId": "com.x", "appId": str(uuid.UUID(int=1))}, "mobile: Give exactly one of"),
+        ({}, "mobile: Give exactly one of"),
+        ({"appId": str(uuid.UUID(int=1)), "buildId": "7"}, "mobile.buildId: Only allowed"),
+        ({"bundleId": "com.x", "artifactFilename": "a.apk"}, "mobile.artifactFilename: Only allowed"),
+        ({"appId": str(uuid.UUID(int=1))}, "mobile.appId: Mobile app"),
+        ({"artifactUrl": "not a url"}, "mobile.artifactUrl: Invalid url"),
+    ],
+)
+def test_group_webhook_mobile_rules(sim, client, mobile, message):
+    resp = client.post(webhook_path(sim), json={"mobile": mobile})
+    assert resp.status_code == 400
+    assert resp.json()["message"].startswith(message)
+
+
+def test_group_webhook_mobile_sources_and_platforms(sim, client):
+    app = client.post(
+        f"/api/v1/projects/{sim.projects[0].id}/mobile",
+        files={"file": ("shop.apk", b"apk")},
+        headers=AUTH,
+    ).json()["app"]
+    by_app = client.post(webhook_path(sim), json={"mobile": {"appId": app["id"]}}).json()
+    assert by_app["metadata"] == {"mobile": {"source": "app_id"}}
+    assert sim.run(by_app["runIds"][0]).record.platform == "android"
+    by_bundle = client.post(
+        webhook_path(sim), json={"mobile": {"bundleId": "com.shop", "buildId": "42"}}
+    ).json()
+    assert by_bundle["metadata"] == {"mobile": {"source": "test_default"}}
+    web = client.post(webhook_path(sim), json={"targetUrl": "https://pr-1.example.com"}).json()
+    assert "metadata" not in web
+    run = sim.run(web["runIds"][0])
+    assert run.record.platform == "web"
+    assert run.record.external_ref == {"environment": "preview", "targetUrl": "https://pr-1.example.com"}
+    assert run.record.owner == sim.runs[-1].record.owner  # the group's owner (the first key)
+
+
+def test_group_webhook_auth_by_secret_and_enabled_flag():
+    sim = Simulator(
+        api_keys=(KEY,),
+        time_scale=0,
+        tests=[SeedTest("T", "t")],
+        groups=[SeedGroup("On", tests=("T",)), SeedGroup("Off", tests=("T",), webhook_enabled=False)],
+    )
+    on, off = sim.groups
+    with InProcessClient(sim.app) as client:
+        assert client.post(f"/api/v1/groups/webhook/{on.webhook_id}/wrong").status_code == 401
+        assert client.post(f"/api/v1/groups/webhook/{uuid.UUID(int=5)}/x").status_code == 401
+        resp = client.post(f"/api/v1/groups/webhook/{off.webhook_id}/{off.webhook_secret}")
+        assert (resp.status_code, resp.json()["error"]) == (403, "Forbidden")
+        ok = client.post(f"/api/v1/groups/webhook/{on.webhook_id}/{on.webhook_secret}")
+        assert ok.status_code == 200
+        assert ok.json()["received"] is True
+
+
+TEST_ID = "11111111-1111-4111-8111-111111111111"
+GROUP_ID = "22222222-2222-4222-8222-222222222222"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "message"),
+    [
+        ("POST", "/api/v1/tests", {"enabled": "yes"}, "enabled: Expected boolean"),
+        ("POST", "/api/v1/tests", {"steps": "one"}, "steps: Expected array"),
+        ("POST", "/api/v1/tests", {"groupId": str(uuid.UUID(int=3))}, "groupId: Group"),
+        ("POST", "/api/v1/tests", {"projectId": "prj_nope"}, "projectId: Project"),
+        ("POST", "/api/v1/tests", {"prompt": "[sim:boom]"}, "prompt: unknown simulator marker"),
+        ("PATCH", f"/api/v1/tests/{TEST_ID}", {"projectId": "x"}, "projectId: Cannot be changed"),
+        ("PATCH", f"/api/v1/tests/{TEST_ID}", {"prompt": None}, "prompt: Expected string, received null"),
+        ("PATCH", f"/api/v1/groups/{GROUP_ID}", {"runMode": "parallel"}, "runMode: Invalid enum value"),
+        ("PATCH", f"/api/v1/groups/{GROUP_ID}", {"name": None}, "name: Expected string, received null"),
+        ("PATCH", "/api/v1/projects/{project}", {"url": "ftp://x.example"}, "url: Must be an http(s) URL"),
+        ("PATCH", "/api/v1/projects/{project}", {"name": 3}, "name: Expected string"),
+        ("POST", "/api/v1/projects/{project}/credentials", {"type": "sms"}, "type: Invalid enum value"),
+        (
+            "POST",
+            "/api/v1/projects/{project}/mobile/upload",
+            {"filename": "a.apk", "fileSize": 0},
+            "fileSize:",
+        ),
+        (
+            "POST",
+            "/api/v1/projects/{project}/mobile/upload",
+            {"filename": "a.exe", "fileSize": 1},
+            "filename:",
+        ),
+        (
+            "POST",
+            "/api/v1/projects/{project}/mobile/upload",
+            {"filename": "a.apk", "fileSize": 1, "removeAfter": 0},
+            "removeAfter:",
+        ),
+        (
+            "POST",
+            "/api/v1/projects/{project}/mobile/upload/confirm",
+            {"storageKey": "nope", "filename": "a.apk", "fileSize": 1},
+            "storageKey: Unknown",
+        ),
+        ("POST", "/api/v1/projects/{project}/pull-request-runs", {"targetUrl": "x"}, "pullRequest: Required"),
+    ],
+)
+def test_operation_specific_validation(sim, client, method, path, body, message):
+    path = path.replace("{project}", sim.projects[0].short_id)
+    resp = client.request(method, path, json=body, headers=AUTH)
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["message"].startswith(message)
+
+
+def test_multipart_upload_errors(sim, client):
+    path = f"/api/v1/projects/{sim.projects[0].id}/mobile"
+    no_file = client.post(path, files={"removeAfter": (None, b"60")}, headers=AUTH)
+    assert no_file.json()["message"] == "file: Required"
+    empty = client.post(path, files={"file": ("a.apk", b"")}, headers=AUTH)
+    assert empty.json()["message"] == "file: Empty file"
+    bad_expiry = client.post(
+        path, files={"file": ("a.apk", b"x"), "removeAfter": (None, b"soon")}, headers=AUTH
+    )
+    assert bad_expiry.json()["message"].startswith("removeAfter: Expected integer")
+    json_body = client.post(path, json={"file": "x"}, headers=AUTH)
+    assert json_body.status_code == 400
+    unknown = client.request("DELETE", f"{path}/{uuid.UUID(int=9)}", headers=AUTH)
+    assert unknown.status_code == 404
