@@ -927,9 +927,12 @@ def build_app(ctx: AppContext, admin_routes: list[BaseRoute]) -> ASGIApp:
     by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
     for op in OPERATIONS:
         by_path.setdefault(op.path, {})[op.method] = _endpoint(ctx, op)
+    # Literal segments before parameters: Starlette answers a method mismatch with the first route
+    # whose path matches, so ".../mobile/upload" must come before ".../mobile/{appId}" (else OPTIONS
+    # on the upload URL got a 405 advertising "Allow: DELETE").
     api_routes: list[BaseRoute] = [
         Route(path, endpoint=_by_method(endpoints), methods=list(endpoints))
-        for path, endpoints in by_path.items()
+        for path, endpoints in sorted(by_path.items(), key=lambda item: item[0].count("{"))
     ]
 
     @contextlib.asynccontextmanager

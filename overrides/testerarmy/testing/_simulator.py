@@ -176,6 +176,7 @@ class Simulator:
             limiter=RateLimiter(self._limit) if self._limit is not None else None,
             on_request=on_request,
         )
+        self._store.on_change = self._dispatcher.wake
         self._server = ServerThread(
             build_app(self._ctx, admin_routes(self._ctx)), host=host, port=port, log_level=log_level
         )
@@ -202,6 +203,7 @@ class Simulator:
         self._dispatcher.cancel_deliveries()
         clock = SimClock(self._time_scale, epoch=self._epoch)
         store = self._new_store(clock)
+        store.on_change = self._dispatcher.wake
         self.clock = clock
         self._store = store
         self._ctx.clock = clock

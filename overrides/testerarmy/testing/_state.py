@@ -14,7 +14,7 @@ import hashlib
 import re
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -254,6 +254,12 @@ class Store:
         self._run_seq = 0
         self._entity_rng = planner.rng(-1)  # separate stream: entity ids never shift run ids
         self._pending_webhooks: set[str] = set()
+        # Called after changes that can make a webhook due sooner (the dispatcher's wake-up).
+        self.on_change: Callable[[], None] | None = None
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()
 
     # ids ---------------------------------------------------------------------------------------
 
@@ -641,6 +647,7 @@ class Store:
             self.runs[run_id] = run
             if webhook_url:
                 self._pending_webhooks.add(run_id)
+                self._changed()
             return run
 
     def _timelines(self, ids: list[str]) -> dict[str, Timeline]:
@@ -672,6 +679,7 @@ class Store:
             if snap.status.terminal:
                 raise Conflict(f"Run {snap.id} is already {snap.status.value} and cannot be cancelled")
             self.runs[snap.id].cancelled_at = snap.at
+            self._changed()
             return self.snapshot(snap.id)
 
     def force(
@@ -695,6 +703,7 @@ class Store:
                 run.forced_end = now
                 run.forced_outcome = outcome
                 run.forced_error = error
+            self._changed()
             return self.snapshot(snap.id)
 
     def trigger_group(
@@ -735,25 +744,31 @@ class Store:
                 runs.append(run)
                 previous = run.id
             group.last_batch = [r.id for r in runs]
+            self._changed()
             return batch_id, runs, cancelled
 
     # webhooks ----------------------------------------------------------------------------------
 
-    def due_webhooks(self) -> list[RunSnapshot]:
-        """Runs with a webhook that reached a terminal state and were not handed out yet (marks them)."""
+    def due_webhooks(self) -> tuple[list[RunSnapshot], float | None]:
+        """Runs with a webhook that turned terminal and were not handed out yet (they are marked now),
+        and the simulated time at which the next pending one will be due (None: none scheduled)."""
         with self.lock:
             if not self._pending_webhooks:
-                return []
+                return [], None
             now = self.clock.now()
             ids = sorted(self._pending_webhooks, key=lambda r: self.runs[r].seq)
             timelines = self._timelines(ids)
             due: list[RunSnapshot] = []
+            next_due: float | None = None
             for rid in ids:
-                if timelines[rid].phase_at(now).terminal:
+                timeline = timelines[rid]
+                if timeline.phase_at(now).terminal:
                     self._pending_webhooks.discard(rid)
                     self.runs[rid].webhook_dispatched = True
-                    due.append(RunSnapshot(_copy_run(self.runs[rid]), timelines[rid], now))
-            return due
+                    due.append(RunSnapshot(_copy_run(self.runs[rid]), timeline, now))
+                elif (at := timeline.terminal_at()) is not None:
+                    next_due = at if next_due is None else min(next_due, at)
+            return due, next_due
 
     def set_webhook_status(self, run_id: str, status: str) -> None:
         with self.lock:

@@ -84,6 +84,7 @@ class WebhookDispatcher:
         policy: WebhookPolicy,
         time_scale: float,
         poll_interval: float = 0.01,
+        max_idle: float = 1.0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -92,6 +93,7 @@ class WebhookDispatcher:
         self.policy = policy
         self.time_scale = time_scale
         self.poll_interval = poll_interval
+        self.max_idle = max_idle
         self._sleep = sleep
         self._transport = transport
         self._lock = threading.Lock()
@@ -119,25 +121,39 @@ class WebhookDispatcher:
             loop.call_soon_threadsafe(event.set)
 
     async def run(self) -> None:
-        """Poll for due webhooks until cancelled."""
+        """Deliver due webhooks until cancelled.
+
+        Between rounds it sleeps until the next pending webhook is due (in real time, at the clock's
+        scale), or until woken by a change (new run, cancel, forced finish, ``advance``); never longer
+        than ``max_idle`` and never shorter than ``poll_interval``. So a thousand pending webhooks
+        cost one scan per due time, not one every few milliseconds.
+        """
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         async with httpx.AsyncClient(transport=self._transport, trust_env=False) as client:
             try:
                 while True:
+                    self._wake.clear()  # before the scan: a change during it wakes the next wait
                     store = self.store  # reset() may swap it; a delivery reports to its own store
-                    for snap in store.due_webhooks():
+                    due, next_due = store.due_webhooks()
+                    for snap in due:
                         task = asyncio.create_task(self.deliver(client, snap, store))
                         self._tasks.add(task)
                         task.add_done_callback(self._tasks.discard)
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), self.poll_interval)
-                    self._wake.clear()
+                        await asyncio.wait_for(self._wake.wait(), self._idle_time(store, next_due))
             finally:
                 for task in list(self._tasks):
                     task.cancel()
                 if self._tasks:
                     await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _idle_time(self, store: Store, next_due: float | None) -> float:
+        scale = store.clock.time_scale
+        if next_due is None or scale == 0:
+            return self.max_idle
+        real = (next_due - store.clock.now()) * scale
+        return min(max(real, self.poll_interval), self.max_idle)
 
     def cancel_deliveries(self) -> None:
         """Cancel in-flight deliveries (callable from any thread; used by ``Simulator.reset``)."""

@@ -98,3 +98,15 @@ def test_runs_without_webhook_have_null_status_and_no_delivery(sim: Simulator, h
     time.sleep(0.05)
     assert http.get(f"/v1/runs/{run_id}").json()["webhookStatus"] is None
     assert sim.webhook_deliveries == []
+
+
+@pytest.mark.testerarmy_sim(time_scale=0.005, jitter=0)
+def test_delivered_on_a_running_clock_without_any_nudge(sim: Simulator, http):
+    # 2 s queue + 20 s run at 0.005 = 0.11 s real; the dispatcher sleeps until then, then delivers.
+    with receiver() as hook:
+        started = time.monotonic()
+        run_id = http.post("/v1/runs", json={"prompt": "x", "webhookUrl": hook.url}).json()["id"]
+        (delivery,) = hook.wait_for(1, timeout=5)
+        wait_status(sim, run_id, "delivered")
+    assert delivery.body["status"] == "completed"
+    assert 0.1 <= delivery.at - started < 2.0

@@ -206,11 +206,19 @@ def test_two_step_upload():
 
 def test_webhooks_are_due_once_when_terminal():
     store = make_store()
+    changes: list[str] = []
+    store.on_change = lambda: changes.append("x")
     r = run(store, webhook_url="http://127.0.0.1:1/hook")
-    assert store.due_webhooks() == []
+    hang = run(store, "[sim:hang]", webhook_url="http://127.0.0.1:1/hook")
+    assert len(changes) == 2  # each new webhook run wakes the dispatcher
+    assert store.due_webhooks() == ([], 11.0)  # queue 1 + run 10; the hanging run has no due time
     store.clock.advance(11)
-    assert [s.id for s in store.due_webhooks()] == [r.id]
-    assert store.due_webhooks() == []
+    due, next_due = store.due_webhooks()
+    assert ([s.id for s in due], next_due) == ([r.id], None)
+    assert store.due_webhooks() == ([], None)
+    store.cancel_run(hang.id, "a")
+    assert len(changes) == 3
+    assert [s.id for s in store.due_webhooks()[0]] == [hang.id]
 
 
 def test_concurrent_creation_from_threads_gives_unique_runs():

@@ -15,7 +15,7 @@ def setup(statuses, *, url=URL, time_scale=0.5, policy=None):
     store = Store(clock=SimClock(0), planner=Planner(seed=0, queue_seconds=0, run_seconds=1, jitter=0))
     run = store.create_run(owner="a", prompt="p", input={"prompt": "p"}, webhook_url=url)
     store.clock.advance(5)
-    (snap,) = store.due_webhooks()
+    (snap,), _ = store.due_webhooks()
     calls: list[httpx.Request] = []
     answers = list(statuses)
 
@@ -125,3 +125,14 @@ def test_policy_validation():
         WebhookPolicy(timeout=0)
     with pytest.raises(ValueError, match="delays"):
         WebhookPolicy(retry_delays=(1, -1))
+
+
+def test_idle_time_follows_the_next_due_webhook():
+    store, _, _, dispatcher, _, _ = setup([])
+    dispatcher.poll_interval, dispatcher.max_idle = 0.01, 1.0
+    assert dispatcher._idle_time(store, None) == 1.0  # nothing scheduled: wait for a wake-up
+    assert dispatcher._idle_time(store, 5.0) == 1.0  # manual clock (scale 0): only wake-ups matter
+    store.clock.time_scale = 0.01
+    assert dispatcher._idle_time(store, store.clock.now() + 50) == pytest.approx(0.5, abs=0.01)
+    assert dispatcher._idle_time(store, store.clock.now() - 1) == 0.01
+    assert dispatcher._idle_time(store, store.clock.now() + 10_000) == 1.0
