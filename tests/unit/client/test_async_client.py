@@ -156,3 +156,29 @@ async def test_default_sleep_is_anyio(api: FakeAPI) -> None:
         run = await client.runs.wait(RUN, poll_interval=0.01, max_interval=0.01)
     await pool.aclose()
     assert run.status == "completed"
+
+
+async def test_attempts_in_flight_are_bounded_so_the_pool_queue_stays_short() -> None:
+    # httpcore's pool costs O(queue length) per freed connection; the client queues beyond
+    # MAX_IN_FLIGHT attempts itself (see testerarmy._transport).
+    from testerarmy._transport import MAX_IN_FLIGHT
+
+    in_flight = peak = 0
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await anyio.sleep(0)  # let every other task start its request meanwhile
+        in_flight -= 1
+        return run_reply("queued")
+
+    pool = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with (
+        ta.AsyncTesterArmy(api_key=API_KEY, base_url="https://tester.army/api", http_client=pool) as client,
+        anyio.create_task_group() as group,
+    ):
+        for _ in range(MAX_IN_FLIGHT + 50):
+            group.start_soon(client.runs.get, RUN)
+    await pool.aclose()
+    assert peak == MAX_IN_FLIGHT
