@@ -1,4 +1,4 @@
-"""``make demo`` (python -m testerarmy.testing.demo): simulator + client end to end, offline."""
+"""``make demo`` (python -m testerarmy.testing.demo): simulator + the real CLI end to end, offline."""
 
 from __future__ import annotations
 
@@ -12,24 +12,23 @@ from testerarmy.testing.demo import main
 pytestmark = pytest.mark.integration
 
 
-def test_demo_runs_to_a_verdict_and_stops():
+def test_demo_runs_the_cli_to_a_verdict_and_stops():
     out = io.StringIO()
     assert main(["--time-scale", "0.005"], out=out) == 0
     text = out.getvalue()
-    run_id = re.search(r"Submitted run (\S+):", text).group(1)
-    assert re.search(r"\] queued\n", text)
-    assert f"Run {run_id}: completed" in text
-    assert "result:      PASS" in text
-    assert text.rstrip().endswith("Simulator stopped.")
+    run_id = re.search(r"Run (\S+) submitted", text).group(1)
+    assert f"run {run_id}: queued" in text
+    assert re.search(r"→ completed \(PASS\)", text)
+    assert re.search(r"^PASS  Sign up$", text, flags=re.M)  # the feature name the simulator derives
+    assert text.rstrip().endswith("Simulator stopped. testerarmy exited with 0.")
     assert DEFAULT_API_KEY not in text
 
 
-def test_demo_shows_issues_for_a_failing_check():
+def test_demo_exit_code_is_the_clis_for_a_failing_check():
     out = io.StringIO()
-    assert (
-        main(["--time-scale", "0.005", "--prompt", "Check the cart [sim:fail] [sim:issues=2]"], out=out) == 0
-    )
+    code = main(["--time-scale", "0.005", "--prompt", "Check the cart [sim:fail] [sim:issues=2]"], out=out)
     text = out.getvalue()
-    assert "result:      FAIL" in text
-    assert "issues:      2" in text
+    assert code == 1, text
+    assert re.search(r"^FAIL  Check the cart", text, flags=re.M)
+    assert "Issues (2):" in text
     assert len(re.findall(r"^    - \[(low|medium|high)\] ", text, flags=re.M)) == 2
