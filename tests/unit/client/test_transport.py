@@ -139,3 +139,18 @@ class TestClientChoosesThePath:
             client.runs.get("0b7e5a8e-6f1c-4d7e-9a51-6f0f8f3c2a10")  # _ok's body is not a Run
         assert len(seen.seen) == 1
         pool.close()
+
+
+def test_sniffio_is_a_runtime_dependency() -> None:
+    """httpcore detects the async library with ``import sniffio`` on every lock it sets up; without
+    the package that import fails afresh each time (a sys.path scan, several per async request),
+    which halved the async client's poll rate in the fan-out benchmark (docs/performance.md)."""
+    import tomllib
+    from pathlib import Path
+
+    import sniffio
+
+    pyproject = Path(__file__).resolve().parents[3] / "pyproject.toml"
+    dependencies = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert any(dep.startswith("sniffio") for dep in dependencies)
+    assert sniffio.current_async_library is not None
