@@ -25,7 +25,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from testerarmy_pydantic import models
 
@@ -922,18 +922,45 @@ def _by_method(
     return endpoint
 
 
+class _ApiRoute(Route):
+    """A route that yields a path to the more concrete routes that also match it.
+
+    OpenAPI matches concrete paths before templated ones, so ``DELETE .../mobile/upload`` is a
+    method the upload path does not have (405, ``Allow: POST``), not a delete of an app "upload".
+    """
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[[Request], Awaitable[Response]],
+        methods: list[str],
+        concrete: list[Route],
+    ) -> None:
+        super().__init__(path, endpoint=endpoint, methods=methods)
+        self.concrete = concrete
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is not Match.NONE and any(r.matches(scope)[0] is not Match.NONE for r in self.concrete):
+            return Match.NONE, {}
+        return match, child_scope
+
+
 def build_app(ctx: AppContext, admin_routes: list[BaseRoute]) -> ASGIApp:
     # One route per path, dispatching on the method, so that a 405 lists every allowed method.
     by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
     for op in OPERATIONS:
         by_path.setdefault(op.path, {})[op.method] = _endpoint(ctx, op)
-    # Literal segments before parameters: Starlette answers a method mismatch with the first route
-    # whose path matches, so ".../mobile/upload" must come before ".../mobile/{appId}" (else OPTIONS
-    # on the upload URL got a 405 advertising "Allow: DELETE").
-    api_routes: list[BaseRoute] = [
-        Route(path, endpoint=_by_method(endpoints), methods=list(endpoints))
-        for path, endpoints in sorted(by_path.items(), key=lambda item: item[0].count("{"))
-    ]
+    # Concrete paths before templated ones, as OpenAPI matches them: ".../mobile/upload" is never
+    # ".../mobile/{appId}" with appId "upload" (a 405 there advertised "Allow: DELETE", and DELETE
+    # answered 400 "appId: Invalid uuid" instead of 405).
+    api_routes: list[BaseRoute] = []
+    concrete_routes: list[Route] = []
+    for path, endpoints in sorted(by_path.items(), key=lambda item: item[0].count("{")):
+        concrete = [r for r in concrete_routes if r.path.count("{") < path.count("{")]
+        route = _ApiRoute(path, _by_method(endpoints), list(endpoints), concrete)
+        concrete_routes.append(route)
+        api_routes.append(route)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
