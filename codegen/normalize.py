@@ -57,6 +57,8 @@ def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized
     _apply_schema_renames(spec, rules.schemas, ctx)
     _apply_auth(spec, rules, ctx)
     spec["servers"] = copy.deepcopy(rules.servers)
+    _apply_error_responses(spec, rules, ctx)
+    _apply_parameter_constraints(spec, rules, ctx)
     names = _apply_operations(spec, rules, ctx)
     if rules.require_bodies_with_required_properties:
         _apply_required_bodies(spec, ctx)
@@ -223,6 +225,60 @@ def _apply_auth(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
     if not removed_any:
         ctx.stale.append(f"auth: no operation declares a {rules.auth_header!r} header parameter")
     spec["security"] = [{rules.security_scheme: []}]
+
+
+# -- 5b/5c. error statuses and parameter constraints --------------------------------------------------
+
+
+def _error_response(description: str, error_schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema_ref(error_schema)}}}
+
+
+def _apply_error_responses(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
+    if not (rules.error_responses_always or rules.error_responses_with_path_parameters):
+        return
+    added = 0
+    for _path, _method, operation in iter_operations(spec):
+        responses = operation.setdefault("responses", {})
+        has_path_parameters = any(
+            isinstance(p, dict) and p.get("in") == "path" for p in operation.get("parameters") or []
+        )
+        wanted = dict(rules.error_responses_always)
+        if has_path_parameters:
+            wanted.update(rules.error_responses_with_path_parameters)
+        for status, description in wanted.items():
+            if status not in responses:
+                responses[status] = _error_response(description, rules.errors.into)
+                added += 1
+        # Keep statuses in numeric order, as upstream writes them.
+        operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
+    if not added:
+        ctx.stale.append("error_responses: every operation already documents every listed status")
+
+
+def _apply_parameter_constraints(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
+    by_id = {str(op["operationId"]): op for _path, _method, op in iter_operations(spec)}
+    for op_id, params in rules.parameter_constraints.items():
+        operation = by_id.get(op_id)
+        if operation is None:
+            ctx.stale.append(f"parameters: operation {op_id!r} does not exist")
+            continue
+        for name, keywords in params.items():
+            param = next(
+                (
+                    p
+                    for p in operation.get("parameters") or []
+                    if isinstance(p, dict) and p.get("name") == name
+                ),
+                None,
+            )
+            if param is None or not isinstance(param.get("schema"), dict):
+                ctx.stale.append(f"parameters: {op_id!r} has no parameter {name!r}")
+                continue
+            if all(param["schema"].get(k) == v for k, v in keywords.items()):
+                ctx.stale.append(f"parameters: {op_id!r} {name!r} already has {keywords}")
+                continue
+            param["schema"].update(keywords)
 
 
 # -- 6/7. tags and operations ----------------------------------------------------------------------------

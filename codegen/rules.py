@@ -51,6 +51,11 @@ class Rules:
     operations: dict[str, OperationRule]
     open_enums_in_responses: bool
     require_bodies_with_required_properties: bool
+    #: status -> description, added where missing; the second set only with path parameters.
+    error_responses_always: dict[str, str]
+    error_responses_with_path_parameters: dict[str, str]
+    #: upstream operationId -> parameter name -> schema keywords to add
+    parameter_constraints: dict[str, dict[str, dict[str, Any]]]
 
 
 def _require(cond: bool, source: str, where: str, problem: str) -> None:
@@ -78,7 +83,7 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
     raw = load_yaml_file(path)
     _require(isinstance(raw, dict), source, "", "rules file must be a mapping")
     expected = {"extract", "errors", "schemas", "auth", "servers", "tags", "operations"}
-    expected |= {"request_bodies", "open_enums"}
+    expected |= {"request_bodies", "open_enums", "error_responses", "parameters"}
     unknown = set(raw) - expected
     _require(not unknown, source, "", f"unknown sections {sorted(unknown)} (known: {sorted(expected)})")
 
@@ -112,6 +117,11 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         operations[str(op_id)] = OperationRule(name=name, request_body=body.get("request_body"))
 
     open_enums = raw.get("open_enums") or {}
+    error_responses = raw.get("error_responses") or {}
+    constraints = {
+        str(op): {str(param): dict(keywords) for param, keywords in params.items()}
+        for op, params in (raw.get("parameters") or {}).items()
+    }
     return Rules(
         extract=extract,
         errors=errors,
@@ -122,6 +132,11 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         tags={str(k): str(v) for k, v in raw["tags"].items()},
         operations=operations,
         open_enums_in_responses=open_enums.get("in") == "responses",
+        error_responses_always={str(k): str(v) for k, v in (error_responses.get("always") or {}).items()},
+        error_responses_with_path_parameters={
+            str(k): str(v) for k, v in (error_responses.get("with_path_parameters") or {}).items()
+        },
+        parameter_constraints=constraints,
         require_bodies_with_required_properties=bool(
             (raw.get("request_bodies") or {}).get("required_when_schema_has_required_properties")
         ),

@@ -85,7 +85,15 @@ def test_per_operation_error_schemas_collapse_into_one(
     assert len(vendored_errors) > 50
     assert [n for n in _schemas(normalized.spec) if n.endswith("Error")] == ["Error"]
     error_refs = [ref for _, ref in iter_refs(normalized.spec["paths"]) if ref.endswith("/Error")]
-    assert len(error_refs) == len(
+    error_responses = [
+        status
+        for _, _, op in iter_operations(normalized.spec)
+        for status in op["responses"]
+        if status[0] in "45"
+    ]
+    # Every error response uses Error: the vendored ones, plus those `error_responses` adds.
+    assert len(error_refs) == len(error_responses)
+    assert len(error_refs) >= len(
         [ref for _, ref in iter_refs(vendored_spec["paths"]) if ref.endswith("Error")]
     )
     assert _schemas(normalized.spec)["Error"]["required"] == ["error", "message"]
@@ -281,4 +289,42 @@ def test_required_bodies_rule_is_stale_when_nothing_qualifies(
             "application/json": {"schema": {"type": "object"}}
         }
     with pytest.raises(StaleRulesError, match="request_bodies: no optional request body"):
+        normalize(spec_copy, rules, SOURCE)
+
+
+# -- error statuses and parameter constraints ----------------------------------------------------------
+
+
+def test_cut_off_error_statuses_are_added_and_documented_ones_kept(
+    vendored_spec: dict[str, Any], normalized: Normalized
+) -> None:
+    for path, method, operation in iter_operations(normalized.spec):
+        statuses = set(operation["responses"])
+        assert {"400", "401", "429", "500"} <= statuses, f"{method} {path}"
+        if "{" in path:
+            assert "404" in statuses, f"{method} {path}"
+    # Documented responses keep their own description; added ones use the Error body.
+    get = _operation(normalized.spec, "runs.get")["responses"]
+    assert get["504"]["description"] == "Gateway Timeout"
+    delete_app = _operation(normalized.spec, "projects.delete_mobile_app")["responses"]
+    assert set(delete_app) == {"200", "400", "401", "404", "429", "500"}
+    assert delete_app["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+    assert "404" not in _operation(normalized.spec, "runs.list")["responses"]
+    vendored_delete = vendored_spec["paths"]["/v1/projects/{projectId}/mobile/{appId}"]["delete"]["responses"]
+    assert set(vendored_delete) == {"200", "401"}
+
+
+def test_list_limit_gets_a_minimum(normalized: Normalized) -> None:
+    limit = next(p for p in _operation(normalized.spec, "runs.list")["parameters"] if p["name"] == "limit")
+    assert limit["schema"] == {"type": "integer", "default": 10, "maximum": 100, "minimum": 1}
+
+
+def test_parameter_constraint_for_a_missing_parameter_is_stale(
+    spec_copy: dict[str, Any], rules: Rules
+) -> None:
+    params = spec_copy["paths"]["/v1/runs"]["get"]["parameters"]
+    spec_copy["paths"]["/v1/runs"]["get"]["parameters"] = [p for p in params if p["name"] != "limit"]
+    with pytest.raises(StaleRulesError, match="'list-test-runs' has no parameter 'limit'"):
         normalize(spec_copy, rules, SOURCE)
