@@ -82,7 +82,8 @@ def _options(
             timeout=timeout,
             max_retries=DEFAULT_MAX_RETRIES if max_retries is None else max_retries,
             default_headers=default_headers,
-            allow_insecure_http=bool(allow_insecure_http),
+            # Not bool(...): allow_insecure_http="false" must be refused, not read as True.
+            allow_insecure_http=False if allow_insecure_http is None else allow_insecure_http,
         )
     return resolve_options(
         api_key=current.api_key if api_key is None else api_key,

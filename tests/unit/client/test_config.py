@@ -101,6 +101,12 @@ class TestBaseUrl:
         with pytest.raises(ValueError, match="TESTERARMY_BASE_URL"):
             resolve(environ={"TESTERARMY_BASE_URL": "http://example.com/api"})
 
+    @pytest.mark.parametrize("flag", ["false", "no", 0, 1])
+    def test_allow_insecure_http_must_be_a_real_bool(self, flag: object) -> None:
+        # A truthy string like "false" must not switch the protection off.
+        with pytest.raises(TypeError, match="allow_insecure_http must be a bool"):
+            ta.TesterArmy(api_key=API_KEY, base_url="http://example.com/api", allow_insecure_http=flag)  # type: ignore[arg-type]
+
     def test_plain_http_allowed_when_asked(self) -> None:
         options = resolve(base_url="http://example.com/api", allow_insecure_http=True)
         assert options.base_url == "http://example.com/api"
