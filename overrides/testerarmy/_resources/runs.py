@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Final, Unpack
 
 from .._errors import APIStatusError
 from .._polling import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL, WaitOptions, WaitSettings
+from .._validation import require_uuid
 from . import _operations as ops
 from ._base import AsyncCore, OnUpdate, RunPager, SyncCore, require_run_ids
 
@@ -31,6 +32,11 @@ def _settings(
         max_interval=max_interval,
         raise_on_failure=raise_on_failure,
     )
+
+
+def _run_id(run_id: object) -> str:
+    # Checked alone (not as a one-element list) so that an error names "run_id", not "run_id[0]".
+    return str(require_uuid(run_id, "run_id"))
 
 
 def _pager(status: RunStatus | str | None, limit: int | None) -> RunPager:
@@ -84,7 +90,7 @@ class Runs:
         failed/cancelled run if ``raise_on_failure``. Transient errors do not end the wait.
         """
         settings = _settings(timeout, poll_interval, max_interval, raise_on_failure)
-        return self._core.wait(require_run_ids([run_id], "run_id"), settings, on_update)[0]
+        return self._core.wait([_run_id(run_id)], settings, on_update)[0]
 
     def wait_many(self, run_ids: Sequence[RunId], **wait: Unpack[WaitOptions]) -> builtins.list[Run]:
         """Wait for several runs at once (one timeline, one pool); the runs in input order."""
@@ -135,7 +141,7 @@ class AsyncRuns:
         raise_on_failure: bool = False,
     ) -> Run:
         settings = _settings(timeout, poll_interval, max_interval, raise_on_failure)
-        return (await self._core.wait(require_run_ids([run_id], "run_id"), settings, on_update))[0]
+        return (await self._core.wait([_run_id(run_id)], settings, on_update))[0]
 
     async def wait_many(self, run_ids: Sequence[RunId], **wait: Unpack[WaitOptions]) -> builtins.list[Run]:
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_WAIT_TIMEOUT)
