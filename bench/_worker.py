@@ -1,0 +1,171 @@
+"""The client side of the client benchmarks, run in a fresh interpreter by ``bench._support.run_worker``.
+
+``python -m bench._worker TASK`` reads a JSON payload on stdin and prints one JSON line. Imports
+are kept to what the measured code needs (the fan-out task reports this process's peak RSS, which
+must be the client's, not the benchmark harness's or the simulator's).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+__all__ = ["main"]
+
+
+def _interleaved(
+    pair: dict[str, Callable[[], object]], rounds: int, calls: int
+) -> dict[str, list[list[float]]]:
+    """Per-call µs of each side, round by round. The sides alternate call by call (whichever went
+    first in a round goes second in the next), so a noisy neighbour hits both alike."""
+    samples: dict[str, list[list[float]]] = {name: [] for name in pair}
+    clock = time.perf_counter_ns
+    for index in range(rounds):
+        order = list(pair.items()) if index % 2 == 0 else list(reversed(pair.items()))
+        times: dict[str, list[float]] = {name: [] for name in pair}
+        for _ in range(calls):
+            for name, call in order:
+                start = clock()
+                call()
+                times[name].append((clock() - start) / 1000)
+        for name in pair:
+            samples[name].append(times[name])
+    return samples
+
+
+async def _ainterleaved(
+    pair: dict[str, Callable[[], Awaitable[object]]], rounds: int, calls: int
+) -> dict[str, list[list[float]]]:
+    samples: dict[str, list[list[float]]] = {name: [] for name in pair}
+    clock = time.perf_counter_ns
+    for index in range(rounds):
+        order = list(pair.items()) if index % 2 == 0 else list(reversed(pair.items()))
+        times: dict[str, list[float]] = {name: [] for name in pair}
+        for _ in range(calls):
+            for name, call in order:
+                start = clock()
+                await call()
+                times[name].append((clock() - start) / 1000)
+        for name in pair:
+            samples[name].append(times[name])
+    return samples
+
+
+def overhead(payload: dict[str, Any]) -> dict[str, Any]:
+    """``client.runs.get(id)`` against raw ``httpx`` ``get`` + ``json.loads``, same server, both
+    keeping one connection alive (each side has its own pool; neither reconnects)."""
+    import httpx
+    from testerarmy import AsyncTesterArmy, TesterArmy
+
+    url, key, run_id = payload["url"], payload["key"], payload["run_id"]
+    rounds, calls, warmup = payload["rounds"], payload["calls"], payload["warmup"]
+    headers = {"Authorization": f"Bearer {key}"}
+    path = f"/v1/runs/{run_id}"
+    if payload["flavour"] == "sync":
+        with (
+            TesterArmy(api_key=key, base_url=url) as client,
+            httpx.Client(base_url=url, headers=headers) as raw,
+        ):
+
+            def ours() -> object:
+                return client.runs.get(run_id)
+
+            def baseline() -> object:
+                return json.loads(raw.get(path).content)
+
+            for _ in range(warmup):
+                ours(), baseline()
+            return _interleaved({"ours": ours, "baseline": baseline}, rounds, calls)
+
+    async def measure() -> dict[str, list[list[float]]]:
+        async with (
+            AsyncTesterArmy(api_key=key, base_url=url) as client,
+            httpx.AsyncClient(base_url=url, headers=headers) as raw,
+        ):
+
+            async def ours() -> object:
+                return await client.runs.get(run_id)
+
+            async def baseline() -> object:
+                return json.loads((await raw.get(path)).content)
+
+            for _ in range(warmup):
+                await ours()
+                await baseline()
+            return await _ainterleaved({"ours": ours, "baseline": baseline}, rounds, calls)
+
+    import anyio
+
+    return anyio.run(measure)
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident set of this process's own address space.
+
+    Linux's ``VmHWM`` (reset by exec). ``ru_maxrss`` is not used on Linux: it carries the forked
+    parent's peak over the exec, so a child of a big benchmark process would report the parent.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    import resource
+
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+
+
+def fanout(payload: dict[str, Any]) -> dict[str, Any]:
+    """Trigger a group of many tests with a default ``AsyncTesterArmy`` (only its clock and sleep
+    are scaled) and wait for every run of the batch.
+
+    ``mode="idle"`` is the RSS baseline: the same imports and client, one ``runs.get``.
+    """
+    import anyio
+    from testerarmy import AsyncTesterArmy
+
+    scale = payload["scale"]
+
+    async def scaled_sleep(seconds: float) -> None:
+        await anyio.sleep(seconds * scale)
+
+    async def measure() -> dict[str, Any]:
+        async with AsyncTesterArmy(
+            api_key=payload["key"],
+            base_url=payload["url"],
+            clock=lambda: time.monotonic() / scale,
+            sleep=scaled_sleep,
+        ) as client:
+            if payload["mode"] == "idle":
+                await client.runs.get(payload["run_id"])
+                return {"runs": 0}
+            start = time.monotonic()
+            runs = await client.groups.trigger_and_wait(payload["group_id"], timeout=3600)
+            end = time.monotonic()
+            statuses: dict[str, int] = {}
+            for run in runs:
+                status = str(getattr(run.status, "value", run.status))
+                statuses[status] = statuses.get(status, 0) + 1
+            return {"runs": len(runs), "start": start, "end": end, "statuses": statuses}
+
+    return {**anyio.run(measure), "peak_rss_mb": _peak_rss_mb()}
+
+
+TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"overhead": overhead, "fanout": fanout}
+
+
+def main() -> int:
+    task = TASKS[sys.argv[1]]
+    payload = json.loads(sys.stdin.read())
+    print(json.dumps(task(payload)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
