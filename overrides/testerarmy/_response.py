@@ -88,10 +88,26 @@ def _describe_body(response: httpx.Response) -> tuple[str, str | None, str | Non
     return f"unexpected error body: {_excerpt(body)!r}", None, None, data
 
 
+def _scrub_json(value: object, secrets: tuple[str, ...]) -> object:
+    """``value`` (decoded JSON) with every string scrubbed: a server that quotes the key back in
+    its error body must not get it into ``error.error_message`` or ``error.body`` either."""
+    if isinstance(value, str):
+        return scrub(value, secrets)
+    if isinstance(value, list):
+        return [_scrub_json(item, secrets) for item in value]
+    if isinstance(value, dict):
+        return {scrub(str(k), secrets): _scrub_json(v, secrets) for k, v in value.items()}
+    return value
+
+
 def make_status_error(response: httpx.Response, secrets: Iterable[str] = ()) -> APIStatusError:
     """The typed error for a non-2xx ``response`` (its body must have been read)."""
+    secrets = tuple(secrets)
     detail, code, message, data = _describe_body(response)
     text = scrub(f"{_status_line(response)}: {detail}{_where(_request_of(response))}", secrets)
+    code = None if code is None else scrub(code, secrets)
+    message = None if message is None else scrub(message, secrets)
+    data = _scrub_json(data, secrets)
     cls = status_error_class(response.status_code)
     if cls is RateLimitError:
         retry_after = parse_retry_after(response.headers.get("retry-after"), time.time())

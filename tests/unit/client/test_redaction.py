@@ -117,6 +117,10 @@ def test_exceptions_never_contain_secrets(api: FakeAPI, make_client: Callable[..
             assert API_KEY not in repr(error.request)
             assert_clean(repr(error.request.headers))
     assert "<redacted>" in str(errors[0])  # the server's echo of the key was scrubbed, not dropped
+    auth_error = errors[0]
+    assert isinstance(auth_error, ta.APIStatusError)
+    assert auth_error.error_message == "invalid key <redacted>"  # the typed fields too
+    assert auth_error.body == {"error": "Unauthorized", "message": "invalid key <redacted>"}
     assert f"/groups/webhook/{WEBHOOK_ID}/<redacted>" in str(errors[-1])
 
 
