@@ -665,7 +665,7 @@ async def projects_upload_app(ctx: AppContext, request: Request, owner: str | No
     form: dict[str, Any] = {"file": content}
     if "removeAfter" in fields:
         form["removeAfter"] = fields["removeAfter"][1].decode("utf-8", "replace").strip()
-    parsed = validate(models.UploadMobileAppRequest, form)
+    parsed = validate(models.UploadMobileAppRequest, form, form=True)
     _check_sizes(None, parsed.remove_after)
     if not filename:
         raise invalid("file: The part needs a filename")

@@ -201,16 +201,25 @@ def _reject_nulls(model: type[BaseModel], data: Mapping[str, Any], prefix: str) 
             _reject_nulls(nested[0], value, where)
 
 
-def validate(model: type[M], data: Mapping[str, Any], prefix: str = "", *, nulls: bool = False) -> M:
+def validate(
+    model: type[M], data: Mapping[str, Any], prefix: str = "", *, nulls: bool = False, form: bool = False
+) -> M:
     """``data`` validated by ``model`` (camelCase keys only, as the API spells them) or a 400.
 
     For the generated models (unless ``nulls``), an explicit ``null`` is refused for fields the spec
     does not declare nullable; the simulator's own readings of empty-object bodies decide for themselves.
+
+    JSON bodies are checked with JSON Schema's types, strictly: pydantic's lax mode would take
+    ``true`` for an integer, ``"3"`` for a number and ``1`` for a boolean (schemathesis found
+    ``pullRequest.number: false`` accepted). Strict JSON mode still reads strings as date-times,
+    UUIDs, URLs and enum members. ``form`` fields (multipart) are text by nature and stay lenient.
     """
     if not nulls and model.__module__.startswith("testerarmy_pydantic"):
         _reject_nulls(model, data, prefix)
     try:
-        return model.model_validate(data, by_alias=True, by_name=False)
+        if form:
+            return model.model_validate(data, by_alias=True, by_name=False)
+        return model.model_validate_json(json.dumps(data), strict=True, by_alias=True, by_name=False)
     except ValidationError as exc:
         raise invalid(format_validation_error(exc, prefix)) from None
 
