@@ -71,6 +71,12 @@ def pydantic_models() -> types.ModuleType:
     return testerarmy_pydantic.models
 
 
+def _schemathesis_version() -> str:
+    from importlib.metadata import version
+
+    return version("schemathesis")
+
+
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     stats = config.stash.get(_STATS, None)
     if stats is None or not (stats.counts or stats.seen):
@@ -94,6 +100,16 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         f"            {n('traffic adapter cases')} adapter cases (conforming and violating exchanges, "
         f"skips, counts)",
     ]
+    if n("schemathesis operations"):
+        lines += [
+            f"simulator   schemathesis {_schemathesis_version()}: {n('schemathesis operations')} operations, "
+            f"{n('schemathesis cases')} cases, {n('schemathesis checks')} checks "
+            f"({n('schemathesis check kinds')} kinds) in {n('schemathesis seconds')} s "
+            f"(seed {n('schemathesis seed')}, at most {n('schemathesis max examples')} examples per "
+            f"operation and phase)",
+            f"            {n('schemathesis unexpected findings')} unexpected failures, "
+            f"{n('schemathesis known findings')} explained by known spec ambiguities (see XFAIL)",
+        ]
     terminalreporter.section("contract summary")
     for line in lines:
         terminalreporter.write_line(line)
