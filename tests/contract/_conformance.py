@@ -19,11 +19,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,26 @@ class ConformanceRun:
     def findings_for(self, operation: str) -> list[Finding]:
         return [f for f in self.findings if f.operation == operation]
 
+    def section(self, operation: str) -> str:
+        """schemathesis' own FAILURES text for an operation (with its "Reproduce with: curl ...")."""
+        return _sections(self.output).get(operation, "")
+
+
+_SECTION = re.compile(r"^_{3,} (?P<label>[A-Z]+ /\S*) _{3,}$", re.MULTILINE)
+_SECTION_END = re.compile(r"^={3,} ", re.MULTILINE)
+
+
+def _sections(output: str) -> dict[str, str]:
+    """The per-operation blocks of schemathesis' FAILURES section, by operation label."""
+    found: dict[str, str] = {}
+    heads = list(_SECTION.finditer(output))
+    for head, following in zip(heads, [*heads[1:], None], strict=True):
+        end = following.start() if following is not None else len(output)
+        block = output[head.end() : end]
+        stop = _SECTION_END.search(block)
+        found[head["label"]] = (block[: stop.start()] if stop else block).strip()
+    return found
+
 
 def operation_labels() -> dict[str, str]:
     """operationId -> schemathesis' label ("GET /v1/runs/{id}") for every spec operation."""
@@ -155,12 +177,25 @@ def _seed_over_http(sim: Simulator) -> dict[str, list[Any]]:
     }
 
 
-def run_schemathesis(workdir: Path, *, seed: int = SEED, max_examples: int = MAX_EXAMPLES) -> ConformanceRun:
-    """Start a seeded simulator, run schemathesis against it, parse the reports."""
+def run_schemathesis(
+    workdir: Path,
+    *,
+    seed: int = SEED,
+    max_examples: int = MAX_EXAMPLES,
+    operation_ids: Sequence[str] = (),
+    faults: Sequence[dict[str, Any]] = (),
+) -> ConformanceRun:
+    """Start a seeded simulator, run schemathesis against it, parse the reports.
+
+    `operation_ids` restricts the run; `faults` are injected into the simulator once it is seeded
+    (both for testing this harness: a deliberately broken simulator must produce findings).
+    """
     (workdir / "schemathesis.toml").write_text("[cache]\nenabled = false\n", encoding="utf-8")
     reports = workdir / "reports"
     with _seeded_simulator() as sim:
         ids = _seed_over_http(sim)
+        for fault in faults:
+            sim.faults.add(**fault)
         command = [
             str(Path(sys.executable).with_name("schemathesis")),
             "--config-file",
@@ -185,6 +220,8 @@ def run_schemathesis(workdir: Path, *, seed: int = SEED, max_examples: int = MAX
             "--report-ndjson-path",
             str(reports / "events.ndjson"),
         ]
+        for operation_id in operation_ids:
+            command += ["--include-operation-id", operation_id]
         env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS), IDS_ENV: json.dumps(ids), "NO_COLOR": "1"}
         started = time.monotonic()
         # cwd: schemathesis writes nothing into the repository.

@@ -182,10 +182,12 @@ def test_simulator_conforms(operation_id: str, conformance_run: ConformanceRun) 
     if unexpected:
         shown = "\n\n".join(str(f) for f in unexpected[:10])
         more = f"\n\n... and {len(unexpected) - 10} more" if len(unexpected) > 10 else ""
+        section = conformance_run.section(label)
         pytest.fail(
             f"schemathesis: {len(unexpected)} failed check(s) for {operation_id} ({label}), "
             f"seed {SEED}:\n\n{shown}{more}\n\nA real non-conformance: fix the simulator "
-            "(overrides/testerarmy/testing). A spec ambiguity: add it to tests/contract/_known.py and KNOWN.",
+            "(overrides/testerarmy/testing). A spec ambiguity: add it to tests/contract/_known.py and KNOWN."
+            + (f"\n\nschemathesis' report for {label}:\n{section[:6000]}" if section else ""),
             pytrace=False,
         )
 
@@ -264,6 +266,29 @@ def test_json_bodies_are_checked_with_json_types(probe_sim: Simulator) -> None:
     # Strings still read as what their format says (date-time, uuid, uri, enum members).
     run = _call(probe_sim, "POST", "/v1/runs", json={"prompt": "p", "webhookUrl": "https://hooks.example/x"})
     assert run.status_code == 202, run.text
+
+
+def test_a_non_conforming_simulator_fails_its_verdict(tmp_path: Path) -> None:
+    """The whole harness on a simulator made to break the spec: runs.get answers 418 (undocumented)."""
+    run = run_schemathesis(
+        tmp_path,
+        max_examples=3,
+        operation_ids=["runs.get"],
+        faults=[{"path": "runs.get", "status": 418, "times": None}],
+    )
+    label = LABELS["runs.get"]
+    unexpected = [f for f in run.findings_for(label) if _explained(f) is None]
+    assert unexpected, run.output[-3000:]
+    teapot = next(f for f in unexpected if f.status == 418)
+    assert (teapot.check, teapot.code) == ("status_code_conformance", "ST103")
+    assert teapot.request.startswith("curl -X GET ")
+    assert "/api/v1/runs/" in teapot.request
+    # schemathesis' own text for the operation, with its reproducing request, is kept too.
+    section = run.section(label)
+    assert "ST103" in section
+    assert "Reproduce with" in section
+    assert "curl -X GET" in section
+    assert run.report["operations"]["tested"] == 1
 
 
 def test_the_report_reader_sees_failures(tmp_path: Path) -> None:
