@@ -145,14 +145,14 @@ def fanout(payload: dict[str, Any]) -> dict[str, Any]:
             if payload["mode"] == "idle":
                 await client.runs.get(payload["run_id"])
                 return {"runs": 0}
-            start = time.monotonic()
+            start, cpu = time.monotonic(), time.process_time()
             runs = await client.groups.trigger_and_wait(payload["group_id"], timeout=3600)
-            end = time.monotonic()
+            end, cpu = time.monotonic(), time.process_time() - cpu
             statuses: dict[str, int] = {}
             for run in runs:
                 status = str(getattr(run.status, "value", run.status))
                 statuses[status] = statuses.get(status, 0) + 1
-            return {"runs": len(runs), "start": start, "end": end, "statuses": statuses}
+            return {"runs": len(runs), "start": start, "end": end, "cpu_s": cpu, "statuses": statuses}
 
     return {**anyio.run(measure), "peak_rss_mb": _peak_rss_mb()}
 
