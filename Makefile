@@ -55,6 +55,10 @@ unit: $(STAMP) ## Unit tests only
 contract: $(STAMP) ## Contract tests: generated code, client traffic and simulator vs the spec
 	$(BIN)/pytest tests/contract -p no:randomly
 
+.PHONY: resilience
+resilience: $(STAMP) ## Fault matrix, load, bad input, secret hygiene (docs/reliability.md)
+	$(BIN)/pytest tests/resilience tests/security -p no:randomly
+
 test: check-generated lint typecheck ## The full gate: drift, lint, types, then every test
 	$(BIN)/pytest
 
