@@ -12,14 +12,21 @@ from typing import Any
 from codegen.errors import SpecError, pointer
 from codegen.specdoc import iter_operations, iter_refs, resolve_pointer
 
-__all__ = ["SUPPORTED_VERSIONS", "check_structure", "validate_openapi"]
+__all__ = ["MAX_DEPTH", "MAX_REF_CHAIN", "SUPPORTED_VERSIONS", "check_structure", "validate_openapi"]
 
 SUPPORTED_VERSIONS = re.compile(r"^3\.1\.\d+$")
+#: The vendored spec nests 10 levels deep. Generators and validators recurse per level, so a
+#: document much deeper than any real spec is refused here rather than by a RecursionError later.
+MAX_DEPTH = 64
+#: A $ref may point at a $ref; the vendored spec never chains more than 1. Long chains make the
+#: generators recurse without bound.
+MAX_REF_CHAIN = 16
 
 
 def check_structure(spec: Any, source: str) -> None:
     if not isinstance(spec, dict):
         raise SpecError(source, "/", f"the document is a {type(spec).__name__}, not a mapping")
+    _check_depth(spec, source)
     version = spec.get("openapi")
     if version is None:
         hint = " (this looks like Swagger 2.0)" if "swagger" in spec else ""
@@ -45,6 +52,29 @@ def check_structure(spec: Any, source: str) -> None:
         _check_ref_chain(spec, ref, source, where)
 
 
+def _check_depth(spec: dict[str, Any], source: str) -> None:
+    """Iteratively (so it cannot overflow itself) find the first node deeper than MAX_DEPTH."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(spec, ())]
+    while stack:
+        node, trail = stack.pop()
+        if len(trail) > MAX_DEPTH:
+            raise SpecError(
+                source,
+                pointer(*trail[:8]) + "/…",
+                f"nested more than {MAX_DEPTH} levels deep; no real spec is",
+            )
+        if isinstance(node, dict):
+            stack.extend((value, (*trail, str(key))) for key, value in node.items())
+        elif isinstance(node, list):
+            stack.extend((value, (*trail, index)) for index, value in enumerate(node))
+
+
+def _shorten(refs: list[str]) -> str:
+    if len(refs) <= 6:
+        return " -> ".join(refs)
+    return " -> ".join([*refs[:3], f"… ({len(refs) - 5} more) …", *refs[-2:]])
+
+
 def _check_ref_chain(spec: Any, ref: str, source: str, where: str) -> None:
     """A schema may refer to itself through properties (a tree), but not *be* a reference to itself."""
     chain = [ref]
@@ -54,9 +84,13 @@ def _check_ref_chain(spec: Any, ref: str, source: str, where: str) -> None:
         if not isinstance(next_ref, str):
             return
         if next_ref in chain:
-            cycle = " -> ".join([*chain[chain.index(next_ref) :], next_ref])
+            cycle = _shorten([*chain[chain.index(next_ref) :], next_ref])
             raise SpecError(source, where, f"$ref cycle that never reaches a schema: {cycle}")
         chain.append(next_ref)
+        if len(chain) > MAX_REF_CHAIN:
+            raise SpecError(
+                source, where, f"chain of more than {MAX_REF_CHAIN} $refs to $refs: {_shorten(chain)}"
+            )
 
 
 def validate_openapi(spec: dict[str, Any], source: str) -> None:

@@ -96,6 +96,9 @@ def load_yaml_text(text: str, source: str) -> Any:
         raise SpecError(source, "", f"invalid YAML: {exc}") from None
     except RecursionError:
         raise SpecError(source, "", "document is nested too deeply to be a usable spec") from None
+    except ValueError as exc:
+        # e.g. an integer literal past Python's int/str conversion limit (4,300 digits)
+        raise SpecError(source, "", f"invalid YAML value: {exc}") from None
     if size > MAX_EXPANDED_NODES:
         raise SpecError(
             source, "", f"document expands to {size:,} nodes, over {MAX_EXPANDED_NODES:,} (alias bomb?)"
@@ -121,7 +124,12 @@ def load_yaml_file(path: Path) -> Any:
     return load_yaml_text(text, source)
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter is ~5x faster and writes the same bytes as PyYAML's for our documents (a test
+# compares the two on the normalized spec).
+_BaseDumper: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[valid-type,misc]
     """Block style, insertion order, no aliases: the same input always dumps to the same bytes."""
 
     def ignore_aliases(self, data: Any) -> bool:
