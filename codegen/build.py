@@ -57,13 +57,13 @@ def _normalize_file(spec_path: Path) -> Normalized:
     return normalize(vendored, load_rules(), source)
 
 
-def _validate_normalized(normalized: Normalized, spec_path: Path) -> None:
-    """Full OpenAPI validation, memoized by the normalized document's content.
+def _validate_normalized(normalized: Normalized, spec_path: Path, text: str) -> None:
+    """Full OpenAPI validation, memoized by the normalized document's content (`text`, its dump).
 
     Validation is a pure function of the document, so a digest that validated before needs no second
     run. The memo lives in codegen/.work/ (never committed): CI and fresh clones always validate.
     """
-    digest = hashlib.sha256(dump_yaml(normalized.spec).encode()).hexdigest()
+    digest = hashlib.sha256(text.encode()).hexdigest()
     memo = VALIDATED_MEMO
     if memo.exists() and digest in memo.read_text(encoding="utf-8").split():
         return
@@ -76,7 +76,7 @@ def _validate_normalized(normalized: Normalized, spec_path: Path) -> None:
 def load_normalized(spec_path: Path) -> Normalized:
     """Vendored spec → normalized spec, checked before and after the rules run."""
     normalized = _normalize_file(spec_path)
-    _validate_normalized(normalized, spec_path)
+    _validate_normalized(normalized, spec_path, dump_yaml(normalized.spec))
     return normalized
 
 
@@ -211,9 +211,10 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
     normalized = _normalize_file(spec_path)
     with tempfile.TemporaryDirectory(prefix="testerarmy-codegen-") as tmp:
         scratch = Path(tmp)
-        (scratch / NORMALIZED_NAME).write_text(dump_yaml(normalized.spec), encoding="utf-8")
+        text = dump_yaml(normalized.spec)
+        (scratch / NORMALIZED_NAME).write_text(text, encoding="utf-8")
         # Full OpenAPI validation takes about as long as a generator: do it while they run.
-        _run_generators(scratch, while_running=lambda: _validate_normalized(normalized, spec_path))
+        _run_generators(scratch, while_running=lambda: _validate_normalized(normalized, spec_path, text))
         client = scratch / CLIENT_PACKAGE
         models = scratch / PYDANTIC_PACKAGE
         _shorten_endpoint_modules(client, normalized)
@@ -225,7 +226,7 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
         (models / "py.typed").write_text("", encoding="utf-8")
         _format_python([client / "_spec.py", models], scratch)
         _add_headers(scratch, spec_sha256)
-        normalized_text = _header(spec_sha256) + dump_yaml(normalized.spec)
+        normalized_text = _header(spec_sha256) + text
         (scratch / NORMALIZED_NAME).write_text(normalized_text, encoding="utf-8")
         (scratch / "README.md").write_text(_readme(spec_sha256), encoding="utf-8")
         shutil.copytree(scratch, out)

@@ -21,6 +21,7 @@ from codegen.build import CLIENT_PACKAGE, PYDANTIC_PACKAGE, build_tree
 from codegen.diff.gate import check_spec_change, record_spec_change
 from codegen.errors import SpecError
 from codegen.lock import LOCK_PATH, read_lock, verify_lock
+from codegen.stamp import BuildStamp
 from codegen.trees import TreeDiff, diff_trees
 
 __all__ = ["GENERATED_DIR", "REPO_ROOT", "SPEC_PATH", "check", "generate"]
@@ -101,15 +102,24 @@ def generate(
     spec_sha256 = verify_lock(spec_path, read_lock(lock_path))
     # Change report vs the spec generated/ came from; refusals happen here, before any staging.
     plan = check_spec_change(spec_path, target, spec_sha256, allow_breaking)
+    stamp = BuildStamp.of(spec_path, target)
+    if stamp.matches_last():
+        print(
+            f"generated/ is up to date with openapi.yaml (sha256 {spec_sha256[:12]}…): "
+            "no input changed since the last build (`make check-generated` rebuilds to compare)"
+        )
+        return TreeDiff((), (), ())
     with _exclusive_stage() as stage:
         build_tree(spec_path, spec_sha256, stage)
         changes = diff_trees(target, stage)
         if not changes:
+            stamp.record()
             print(f"generated/ is up to date with openapi.yaml (sha256 {spec_sha256[:12]}…)")
             return changes
         # Only a tree that differs from the committed (already validated) one needs checking.
         _validate(stage)
         _swap(stage, target)
+        stamp.record()
         print(f"generated/ rewritten from openapi.yaml (sha256 {spec_sha256[:12]}…):")
         print("\n".join(changes.lines()))
         record_spec_change(spec_path, plan)  # version bump + CHANGELOG entry, if the spec changed

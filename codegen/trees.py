@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["TreeDiff", "diff_trees"]
+__all__ = ["TreeDiff", "diff_trees", "tree_digest"]
 
 _IGNORED_DIRS = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
 
@@ -27,14 +28,23 @@ class TreeDiff:
         )
 
 
-def _files(root: Path) -> dict[str, Path]:
+def _files(root: Path, skip_dirs: frozenset[str] | set[str] = frozenset()) -> dict[str, Path]:
     if not root.is_dir():
         return {}
+    ignored = _IGNORED_DIRS | set(skip_dirs)
     return {
         p.relative_to(root).as_posix(): p
         for p in root.rglob("*")
-        if p.is_file() and not _IGNORED_DIRS.intersection(p.relative_to(root).parts)
+        if p.is_file() and not ignored.intersection(p.relative_to(root).parts)
     }
+
+
+def tree_digest(root: Path, skip_dirs: frozenset[str] | set[str] = frozenset()) -> str:
+    """sha256 over every file's relative path and bytes, in path order."""
+    digest = hashlib.sha256()
+    for name, path in sorted(_files(root, skip_dirs).items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def diff_trees(old: Path, new: Path) -> TreeDiff:

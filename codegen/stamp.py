@@ -1,0 +1,61 @@
+"""Skip a `make generate` whose inputs and output are exactly those of the last successful build.
+
+The stamp is a digest of everything that determines generated/ (the spec, every file of codegen/,
+the versions of the tools and of Python, the target path) next to a digest of generated/ as that
+build left it. When both still match, building again would write the same bytes, so `generate`
+can stop early. Only `generate` uses it: `make check-generated`, the CI gate, always rebuilds for
+real and compares. The stamp lives in codegen/.work/ (never committed), so a fresh clone builds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from codegen.trees import tree_digest
+
+__all__ = ["STAMP_PATH", "BuildStamp"]
+
+CODEGEN_DIR = Path(__file__).parent
+STAMP_PATH = CODEGEN_DIR / ".work" / "last-build.json"
+_TOOLS = ("openapi-python-client", "datamodel-code-generator", "ruff", "pyyaml", "openapi-spec-validator")
+
+
+def _inputs_digest(spec_path: Path, target: Path) -> str:
+    digest = hashlib.sha256()
+    digest.update(spec_path.read_bytes())
+    digest.update(tree_digest(CODEGEN_DIR, skip_dirs={".work"}).encode())
+    for tool in _TOOLS:
+        digest.update(f"{tool}={version(tool)};".encode())
+    digest.update(f"python={platform.python_version()};target={target.resolve()}".encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class BuildStamp:
+    inputs: str
+    target: Path
+
+    @classmethod
+    def of(cls, spec_path: Path, target: Path) -> BuildStamp:
+        return cls(_inputs_digest(spec_path, target), target)
+
+    def matches_last(self) -> bool:
+        try:
+            last = json.loads(STAMP_PATH.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return bool(
+            last.get("inputs") == self.inputs
+            and self.target.is_dir()
+            and last.get("output") == tree_digest(self.target)
+        )
+
+    def record(self) -> None:
+        STAMP_PATH.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"inputs": self.inputs, "output": tree_digest(self.target)}
+        STAMP_PATH.write_text(json.dumps(payload) + "\n", encoding="utf-8")
