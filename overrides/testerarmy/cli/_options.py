@@ -7,6 +7,7 @@ Arguments are checked by click before the command body runs, so a bad argument i
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -32,6 +33,26 @@ DEFAULT_GROUP_TIMEOUT = 1800.0
 
 # Polling starts at --poll-interval and backs off x1.5 up to this (or to --poll-interval if larger).
 MAX_POLL_INTERVAL = 10.0
+
+
+class _Seconds(click.ParamType[float, Any]):
+    """A finite number of seconds > 0. click's FloatRange lets "nan" and "inf" through (every
+    comparison with NaN is false), and they would only fail inside the client, after the run was
+    already submitted."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds.", param, ctx)
+        if not math.isfinite(seconds) or seconds <= 0:
+            self.fail(f"{value!r} is not a finite number of seconds greater than 0.", param, ctx)
+        return seconds
+
+
+SECONDS = _Seconds()
 
 
 @dataclass(frozen=True)
@@ -97,7 +118,7 @@ def wait_options(
         options = [
             click.option(
                 "--timeout",
-                type=click.FloatRange(min=0, min_open=True),
+                type=SECONDS,
                 default=default_timeout,
                 show_default=True,
                 metavar="SECONDS",
@@ -105,7 +126,7 @@ def wait_options(
             ),
             click.option(
                 "--poll-interval",
-                type=click.FloatRange(min=0, min_open=True),
+                type=SECONDS,
                 default=1.0,
                 show_default=True,
                 metavar="SECONDS",
