@@ -151,6 +151,11 @@ def _is_sdk_error(error: BaseException) -> bool:
     help="API base URL [default: https://tester.army/api].",
 )
 @click.option(
+    "--allow-insecure-http",
+    is_flag=True,
+    help="Allow a plain http:// base URL to a non-loopback host (the key then travels unencrypted).",
+)
+@click.option(
     "--max-retries",
     type=click.IntRange(0, 10),
     default=2,
@@ -163,7 +168,12 @@ def _is_sdk_error(error: BaseException) -> bool:
 @click.version_option(__version__, "--version", prog_name="testerarmy", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(
-    ctx: click.Context, api_key: str | None, base_url: str | None, max_retries: int, verbose: bool
+    ctx: click.Context,
+    api_key: str | None,
+    base_url: str | None,
+    allow_insecure_http: bool,
+    max_retries: int,
+    verbose: bool,
 ) -> None:
     """Run TesterArmy AI QA tests from a terminal or a CI pipeline.
 
@@ -179,6 +189,7 @@ def cli(
         api_key_source=_source(ctx, "api_key", "--api-key", ENV_API_KEY),
         base_url=base_url,
         base_url_source=_source(ctx, "base_url", "--base-url", ENV_BASE_URL),
+        allow_insecure_http=allow_insecure_http,
         max_retries=max_retries,
         verbose=verbose,
         runtime=runtime,

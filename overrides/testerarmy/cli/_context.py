@@ -75,6 +75,7 @@ class CliState:
     api_key_source: str = f"--api-key/{ENV_API_KEY}"
     base_url: str | None = None
     base_url_source: str = f"--base-url/{ENV_BASE_URL}"
+    allow_insecure_http: bool = False
     max_retries: int = 2
     verbose: bool = False
     runtime: Runtime = field(default_factory=Runtime)
@@ -150,13 +151,15 @@ class CliState:
                 client = AsyncTesterArmy(
                     api_key=key,
                     base_url=self.base_url,
+                    allow_insecure_http=self.allow_insecure_http,
                     max_retries=self.max_retries,
                     http_client=http_client,
                     clock=self.runtime.clock,
                     sleep=self.runtime.sleep,
                 )
             except (ValueError, TypeError) as exc:
-                message = str(exc)
+                # The client's hint names its Python argument; a CLI user has the flag instead.
+                message = str(exc).replace("allow_insecure_http=True", "--allow-insecure-http")
                 source = self.base_url_source if message.startswith("base_url") else self.api_key_source
                 raise CliError(f"invalid {source}: {self.redact(message)}", ExitCode.USAGE) from None
         for warning in caught:

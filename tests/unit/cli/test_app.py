@@ -165,3 +165,16 @@ def test_sim_on_a_busy_port_is_a_usage_error(run_cli: Cli) -> None:
 
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}")
+
+
+def test_plain_http_to_a_remote_host_is_refused_with_the_flag_to_use(run_cli: Cli) -> None:
+    result = run_cli("--base-url", "http://qa.internal/api", "runs", "list")
+    assert result.exit_code == 2
+    assert "--allow-insecure-http" in result.stderr
+    assert "allow_insecure_http=True" not in result.stderr  # the Python argument means nothing here
+
+
+def test_allow_insecure_http_lets_plain_http_to_a_remote_host_through(run_cli: Cli) -> None:
+    # (The in-process transport never contacts the host; what is tested is that the CLI accepts it.)
+    result = run_cli("--allow-insecure-http", "--base-url", "http://qa.internal/api", "runs", "list")
+    assert result.exit_code == 0, result.stderr
