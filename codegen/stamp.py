@@ -44,11 +44,19 @@ class BuildStamp:
     def of(cls, spec_path: Path, target: Path) -> BuildStamp:
         return cls(_inputs_digest(spec_path, target), target)
 
-    def matches_last(self) -> bool:
+    def _key(self) -> str:
+        return str(self.target.resolve())
+
+    @staticmethod
+    def _load() -> dict[str, dict[str, str]]:
         try:
-            last = json.loads(STAMP_PATH.read_text(encoding="utf-8"))
+            stamps = json.loads(STAMP_PATH.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return False
+            return {}
+        return stamps if isinstance(stamps, dict) else {}
+
+    def matches_last(self) -> bool:
+        last = self._load().get(self._key()) or {}
         return bool(
             last.get("inputs") == self.inputs
             and self.target.is_dir()
@@ -56,6 +64,8 @@ class BuildStamp:
         )
 
     def record(self) -> None:
+        # One entry per target, so building elsewhere (tests, benchmarks) never evicts generated/'s.
+        stamps = self._load()
+        stamps[self._key()] = {"inputs": self.inputs, "output": tree_digest(self.target)}
         STAMP_PATH.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"inputs": self.inputs, "output": tree_digest(self.target)}
-        STAMP_PATH.write_text(json.dumps(payload) + "\n", encoding="utf-8")
+        STAMP_PATH.write_text(json.dumps(stamps, indent=1, sort_keys=True) + "\n", encoding="utf-8")

@@ -53,6 +53,9 @@ def test_stamp_is_per_target(tree: tuple[Path, Path], tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
     assert not BuildStamp.of(spec, other).matches_last()
+    BuildStamp.of(spec, other).record()  # building elsewhere does not evict the first target
+    assert BuildStamp.of(spec, other).matches_last()
+    assert BuildStamp.of(spec, target).matches_last()
 
 
 def test_codegen_sources_are_inputs(
