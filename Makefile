@@ -53,7 +53,9 @@ unit: $(STAMP) ## Unit tests only
 	$(BIN)/pytest tests/unit
 
 contract: $(STAMP) ## Contract tests: generated code, client traffic and simulator vs the spec
-	$(BIN)/pytest tests/contract -p no:randomly
+	@# The integration tests are where the client's traffic is validated against the spec, so they
+	@# run in the same session: the traffic counts below are this run's, not a remembered one.
+	$(BIN)/pytest tests/contract tests/integration
 
 .PHONY: resilience
 resilience: $(STAMP) ## Fault matrix, load, bad input, secret hygiene (docs/reliability.md)
