@@ -13,7 +13,6 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -26,7 +25,7 @@ from codegen.lock import LOCK_PATH, SpecLock, read_lock
 from codegen.normalize import StaleRulesError
 from codegen.rules import RULES_PATH
 from codegen.structure import validate_openapi
-from codegen.yamlio import MAX_BYTES, load_yaml_text
+from codegen.yamlio import MAX_BYTES, load_yaml_bytes
 
 __all__ = ["FETCH_TIMEOUT", "SpecRefusedError", "UpdateResult", "fetch_spec", "update_spec"]
 
@@ -88,15 +87,6 @@ def fetch_spec(source: str, *, timeout: float = FETCH_TIMEOUT) -> bytes:
         raise SpecError(source, "", f"cannot fetch: {type(exc).__name__}: {exc}") from None
 
 
-def _parse(data: bytes, source: str) -> Any:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise SpecError(source, f"line {line}", f"not UTF-8 (byte 0x{data[exc.start]:02x})") from None
-    return load_yaml_text(text, source)
-
-
 def _previous_side(generated_dir: Path) -> SpecSide | None:
     previous = generated_dir / _NORMALIZED_NAME
     if not previous.is_file():
@@ -122,7 +112,7 @@ def update_spec(
     if current == data and previous_lock.sha256 == sha256:
         # Exactly the spec already taken (and validated then); `make generate` checks it again anyway.
         return UpdateResult(False, source, sha256, previous_lock.sha256, None)
-    candidate = normalize_document(_parse(data, source), source, rules_path, sha256)
+    candidate = normalize_document(load_yaml_bytes(data, source), source, rules_path, sha256)
     old = _previous_side(generated_dir) if generated_dir is not None else None
     report = build_report(old, candidate) if old is not None else None
     if candidate.stale_rules:

@@ -13,7 +13,15 @@ import yaml
 
 from codegen.errors import SpecError
 
-__all__ = ["MAX_ALIASES", "MAX_BYTES", "MAX_EXPANDED_NODES", "dump_yaml", "load_yaml_file", "load_yaml_text"]
+__all__ = [
+    "MAX_ALIASES",
+    "MAX_BYTES",
+    "MAX_EXPANDED_NODES",
+    "dump_yaml",
+    "load_yaml_bytes",
+    "load_yaml_file",
+    "load_yaml_text",
+]
 
 #: A vendored spec is ~70 KB; anything past this is not a spec we want to parse in CI.
 MAX_BYTES = 5 * 1024 * 1024
@@ -115,7 +123,11 @@ def load_yaml_file(path: Path) -> Any:
         raise SpecError(source, "", f"cannot read file: {exc.strerror}") from None
     if size > MAX_BYTES:
         raise SpecError(source, "", f"file is {size} bytes, over the {MAX_BYTES}-byte limit for a spec")
-    raw = path.read_bytes()
+    return load_yaml_bytes(path.read_bytes(), source)
+
+
+def load_yaml_bytes(raw: bytes, source: str) -> Any:
+    """Decode as UTF-8 (naming the line of the first bad byte) and parse."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
