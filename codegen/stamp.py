@@ -16,13 +16,15 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
+from codegen.build import GENERATOR_TOOLS
 from codegen.trees import tree_digest
 
 __all__ = ["STAMP_PATH", "BuildStamp"]
 
 CODEGEN_DIR = Path(__file__).parent
 STAMP_PATH = CODEGEN_DIR / ".work" / "last-build.json"
-_TOOLS = ("openapi-python-client", "datamodel-code-generator", "ruff", "pyyaml", "openapi-spec-validator")
+# The generators, plus what else decides the bytes: the YAML library and the spec validator.
+_TOOLS = (*GENERATOR_TOOLS, "pyyaml", "openapi-spec-validator")
 
 
 def _inputs_digest(spec_path: Path, target: Path) -> str:
