@@ -49,12 +49,13 @@ def test_429_with_retry_after_seconds_and_http_date(sim: Simulator, http):
 
 
 def test_added_latency_makes_clients_time_out(sim: Simulator, http):
-    sim.faults.add(path="runs.list", latency=0.5)
+    sim.faults.add(path="runs.list", latency=2.0)
     with pytest.raises(httpx.ReadTimeout):
         http.get("/v1/runs", timeout=0.1)
     started = time.monotonic()
     assert http.get("/v1/runs").status_code == 200  # the fault applied once
-    assert time.monotonic() - started < 0.4
+    # Well below the 2 s latency, with room for a loaded machine.
+    assert time.monotonic() - started < 1.5
 
 
 def test_latency_after_the_handler_still_creates_the_run(sim: Simulator, http):
