@@ -100,15 +100,16 @@ def generate(
 ) -> TreeDiff:
     """`allow_breaking` None reads ALLOW_BREAKING from the environment (see codegen/diff/gate.py)."""
     spec_sha256 = verify_lock(spec_path, read_lock(lock_path))
-    # Change report vs the spec generated/ came from; refusals happen here, before any staging.
-    plan = check_spec_change(spec_path, target, spec_sha256, allow_breaking)
     stamp = BuildStamp.of(spec_path, target)
     if stamp.matches_last():
+        # Same spec and rules as a build that passed the gate below: it has nothing to report or refuse.
         print(
             f"generated/ is up to date with openapi.yaml (sha256 {spec_sha256[:12]}…): "
             "no input changed since the last build (`make check-generated` rebuilds to compare)"
         )
         return TreeDiff((), (), ())
+    # Change report vs the spec generated/ came from; refusals happen here, before any staging.
+    plan = check_spec_change(spec_path, target, spec_sha256, allow_breaking)
     with _exclusive_stage() as stage:
         build_tree(spec_path, spec_sha256, stage)
         changes = diff_trees(target, stage)
