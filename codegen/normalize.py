@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.errors import SpecError, pointer
-from codegen.rules import ErrorRule, Locator, Rules
+from codegen.rules import AuthRule, ErrorRule, Locator, Rules
 from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs, rewrite_refs, schema_ref
 
 __all__ = ["Normalized", "StaleRulesError", "normalize"]
@@ -29,8 +29,9 @@ class StaleRulesError(SpecError):
         #: The spec with every rule that still matches applied: the change report (codegen/diff)
         #: compares it, so stale rules and what changed upstream are reported in the same run.
         self.partial = partial
-        listing = "; ".join(stale)
-        super().__init__(source, "codegen/rules.yaml", f"{len(stale)} rule(s) no longer match: {listing}")
+        # One line per entry (entry, what no longer matches, the fix), so each can be acted on alone.
+        listing = "".join(f"\n  - {entry}" for entry in stale)
+        super().__init__(source, "codegen/rules.yaml", f"{len(stale)} rule(s) no longer match:{listing}")
 
 
 @dataclass
@@ -48,15 +49,22 @@ class _Context:
     stale: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def stale_rule(self, entry: str, fix: str) -> None:
+        """Record a rule entry that no longer matches, with what to do about it (one line)."""
+        self.stale.append(f"{entry} (fix: {fix})")
+
 
 def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized:
     spec = copy.deepcopy(vendored)
     ctx = _Context(source)
     _apply_extract(spec, rules, ctx)
-    _apply_errors(spec, rules.errors, ctx)
+    if rules.errors is not None:
+        _apply_errors(spec, rules.errors, ctx)
     _apply_schema_renames(spec, rules.schemas, ctx)
-    _apply_auth(spec, rules, ctx)
-    spec["servers"] = copy.deepcopy(rules.servers)
+    if rules.auth is not None:
+        _apply_auth(spec, rules.auth, ctx)
+    if rules.servers is not None:
+        spec["servers"] = copy.deepcopy(rules.servers)
     _apply_error_responses(spec, rules, ctx)
     _apply_parameter_constraints(spec, rules, ctx)
     names = _apply_operations(spec, rules, ctx)
@@ -112,26 +120,36 @@ def _shape(schema: Any) -> Any:
 def _apply_extract(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for rule in rules.extract:
-        found: list[tuple[Any, str | int]] = []
+        found: list[tuple[Locator, Any, str | int]] = []
         for locator in rule.at:
             hit = _locate(spec, locator)
+            entry = f"extract {rule.name}: at {_render(locator)}"
             if hit is None:
-                ctx.stale.append(f"extract {rule.name}: nothing at {_render(locator)}")
+                ctx.stale_rule(
+                    f"{entry}: nothing there", "remove this locator, or point it where the schema moved"
+                )
+            elif hit[0][hit[1]] == schema_ref(rule.name):
+                ctx.stale_rule(
+                    f"{entry}: already a $ref to {rule.name}", "upstream names it now; remove this locator"
+                )
             else:
-                found.append(hit)
+                found.append((locator, *hit))
         if not found:
             continue
-        first = found[0][0][found[0][1]]
+        first = found[0][1][found[0][2]]
         reference = schemas.get(rule.name, first)
-        for container, key in found:
-            if _shape(container[key]) != _shape(reference):
-                raise SpecError(
-                    ctx.source,
-                    f"extract {rule.name}",
-                    f"the schemas to merge differ (at key {key!r}); the rule would change their meaning",
-                )
+        differing = [
+            _render(loc) for loc, container, key in found if _shape(container[key]) != _shape(reference)
+        ]
+        if differing:
+            # Merging would change the meaning of these schemas: the rule is skipped, not half-applied.
+            ctx.stale_rule(
+                f"extract {rule.name}: the schemas to merge differ (at {', '.join(differing)})",
+                "drop the locators whose schema changed upstream, or give them their own extract entry",
+            )
+            continue
         schemas.setdefault(rule.name, copy.deepcopy(first))
-        for container, key in found:
+        for _locator, container, key in found:
             container[key] = schema_ref(rule.name)
 
 
@@ -146,7 +164,7 @@ def _apply_errors(spec: dict[str, Any], rule: ErrorRule, ctx: _Context) -> None:
     schemas: dict[str, Any] = spec["components"]["schemas"]
     matching = [name for name in schemas if rule.match.match(name)]
     if not matching:
-        ctx.stale.append(f"errors: no schema matches {rule.match.pattern!r}")
+        ctx.stale_rule(f"errors: no schema matches {rule.match.pattern!r}", "delete the `errors` section")
         return
     if rule.into in schemas:
         raise SpecError(
@@ -175,7 +193,7 @@ def _apply_schema_renames(spec: dict[str, Any], renames: dict[str, str], ctx: _C
     applied: dict[str, str] = {}
     for old, new in renames.items():
         if old not in schemas:
-            ctx.stale.append(f"schemas: {old!r} does not exist")
+            ctx.stale_rule(f"schemas: {old!r} does not exist", f"delete the entry `{old}: {new}`")
             continue
         if new in schemas and new not in renames:
             raise SpecError(
@@ -196,12 +214,15 @@ def _apply_schema_renames(spec: dict[str, Any], renames: dict[str, str], ctx: _C
 # -- 4. auth ---------------------------------------------------------------------------------------------
 
 
-def _apply_auth(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
+def _apply_auth(spec: dict[str, Any], rules: AuthRule, ctx: _Context) -> None:
     schemes = spec.get("components", {}).get("securitySchemes", {})
     if rules.security_scheme not in schemes:
-        ctx.stale.append(f"auth: security scheme {rules.security_scheme!r} is not declared")
+        ctx.stale_rule(
+            f"auth: security scheme {rules.security_scheme!r} is not declared",
+            "set `auth.security_scheme` to a scheme the spec declares",
+        )
         return
-    header = rules.auth_header.lower()
+    header = rules.header_parameter.lower()
     removed_any = False
     for _path, _method, operation in iter_operations(spec):
         params = operation.get("parameters") or []
@@ -223,7 +244,10 @@ def _apply_auth(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
         else:
             operation["security"] = []
     if not removed_any:
-        ctx.stale.append(f"auth: no operation declares a {rules.auth_header!r} header parameter")
+        ctx.stale_rule(
+            f"auth: no operation declares a {rules.header_parameter!r} header parameter",
+            "upstream no longer needs it: delete the `auth` section",
+        )
     spec["security"] = [{rules.security_scheme: []}]
 
 
@@ -237,6 +261,13 @@ def _error_response(description: str, error_schema: str) -> dict[str, Any]:
 def _apply_error_responses(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
     if not (rules.error_responses_always or rules.error_responses_with_path_parameters):
         return
+    error_schema = rules.errors.into if rules.errors is not None else "Error"
+    if error_schema not in spec["components"]["schemas"]:
+        ctx.stale_rule(
+            f"error_responses: the error body schema {error_schema!r} does not exist",
+            "keep an `errors` section naming it, or delete the `error_responses` section",
+        )
+        return
     added = 0
     for _path, _method, operation in iter_operations(spec):
         responses = operation.setdefault("responses", {})
@@ -248,12 +279,15 @@ def _apply_error_responses(spec: dict[str, Any], rules: Rules, ctx: _Context) ->
             wanted.update(rules.error_responses_with_path_parameters)
         for status, description in wanted.items():
             if status not in responses:
-                responses[status] = _error_response(description, rules.errors.into)
+                responses[status] = _error_response(description, error_schema)
                 added += 1
         # Keep statuses in numeric order, as upstream writes them.
         operation["responses"] = dict(sorted(responses.items(), key=lambda item: str(item[0])))
     if not added:
-        ctx.stale.append("error_responses: every operation already documents every listed status")
+        ctx.stale_rule(
+            "error_responses: every operation already documents every listed status",
+            "delete the `error_responses` section",
+        )
 
 
 def _apply_parameter_constraints(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
@@ -261,7 +295,7 @@ def _apply_parameter_constraints(spec: dict[str, Any], rules: Rules, ctx: _Conte
     for op_id, params in rules.parameter_constraints.items():
         operation = by_id.get(op_id)
         if operation is None:
-            ctx.stale.append(f"parameters: operation {op_id!r} does not exist")
+            ctx.stale_rule(f"parameters: operation {op_id!r} does not exist", f"delete `parameters.{op_id}`")
             continue
         for name, keywords in params.items():
             param = next(
@@ -273,10 +307,15 @@ def _apply_parameter_constraints(spec: dict[str, Any], rules: Rules, ctx: _Conte
                 None,
             )
             if param is None or not isinstance(param.get("schema"), dict):
-                ctx.stale.append(f"parameters: {op_id!r} has no parameter {name!r}")
+                ctx.stale_rule(
+                    f"parameters: {op_id!r} has no parameter {name!r}", f"delete `parameters.{op_id}.{name}`"
+                )
                 continue
             if all(param["schema"].get(k) == v for k, v in keywords.items()):
-                ctx.stale.append(f"parameters: {op_id!r} {name!r} already has {keywords}")
+                ctx.stale_rule(
+                    f"parameters: {op_id!r} {name!r} already has {keywords}",
+                    f"upstream states it now: delete `parameters.{op_id}.{name}`",
+                )
                 continue
             param["schema"].update(keywords)
 
@@ -328,8 +367,14 @@ def _apply_operations(spec: dict[str, Any], rules: Rules, ctx: _Context) -> dict
         names[op_id] = qualified
         operation["operationId"] = qualified
         operation["tags"] = [resource]
-    ctx.stale.extend(f"tags: {t!r} is not used by any operation" for t in rules.tags if t not in used_tags)
-    ctx.stale.extend(f"operations: {o!r} does not exist" for o in rules.operations if o not in used_ops)
+    for tag in rules.tags:
+        if tag not in used_tags:
+            ctx.stale_rule(f"tags: {tag!r} is not used by any operation", f"delete `tags.{tag}`")
+    for op_id in rules.operations:
+        if op_id not in used_ops:
+            ctx.stale_rule(
+                f"operations: {op_id!r} does not exist", f"delete `operations.{op_id}`, or rename its key"
+            )
     return names
 
 
@@ -349,7 +394,10 @@ def _hoist_request_body(
             media["schema"] = schema_ref(name)
             hoisted = True
     if not hoisted:
-        ctx.stale.append(f"operations: {op_id!r} has no inline request body to name {name!r}")
+        ctx.stale_rule(
+            f"operations: {op_id!r} has no inline request body to name {name!r}",
+            f"delete `request_body` from `operations.{op_id}`",
+        )
 
 
 # -- 8. required request bodies ---------------------------------------------------------------------
@@ -371,7 +419,10 @@ def _apply_required_bodies(spec: dict[str, Any], ctx: _Context) -> None:
                 marked += 1
                 break
     if not marked:
-        ctx.stale.append("request_bodies: no optional request body has a schema with required properties")
+        ctx.stale_rule(
+            "request_bodies: no optional request body has a schema with required properties",
+            "upstream marks them required now: delete the `request_bodies` section",
+        )
 
 
 # -- 9. open enums -----------------------------------------------------------------------------------
@@ -409,11 +460,12 @@ def _open(node: Any, enums: set[str], trail: tuple[str | int, ...], ctx: _Contex
     if not isinstance(node, dict):
         return node
     if "enum" in node and trail and trail[-1] != "enum":
-        raise SpecError(
-            ctx.source,
-            pointer(*trail),
-            "inline enum in a response cannot be made forward-compatible; add an `extract` rule naming it",
+        # Left closed for this run; the stale entry refuses `generate` but not the change report.
+        ctx.stale_rule(
+            f"open_enums: the inline enum at {pointer(*trail)} cannot be made forward-compatible",
+            "add an `extract` entry naming it",
         )
+        return node
     if _is_enum_ref(node, enums):
         rest = {k: v for k, v in node.items() if k != "$ref"}
         return {"anyOf": [{"$ref": node["$ref"]}, {"type": "string"}], **rest}

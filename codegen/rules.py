@@ -1,16 +1,31 @@
-"""Typed view of codegen/rules.yaml, checked on load so a typo in a rule fails with its location."""
+"""Typed view of codegen/rules.yaml, checked on load so a typo in a rule fails with its location.
+
+Every section is optional: a section upstream no longer needs is deleted, and the rule it held
+stops applying (no KeyError, no placeholder). Each section has one parser in `_SECTIONS`; adding a
+section is one parser function plus one field on `Rules` with its "absent" default.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from codegen.errors import SpecError
 from codegen.yamlio import load_yaml_file
 
-__all__ = ["RULES_PATH", "ErrorRule", "ExtractRule", "Locator", "OperationRule", "Rules", "load_rules"]
+__all__ = [
+    "RULES_PATH",
+    "AuthRule",
+    "ErrorRule",
+    "ExtractRule",
+    "Locator",
+    "OperationRule",
+    "Rules",
+    "load_rules",
+]
 
 RULES_PATH = Path(__file__).with_name("rules.yaml")
 
@@ -34,6 +49,12 @@ class ErrorRule:
 
 
 @dataclass(frozen=True)
+class AuthRule:
+    header_parameter: str
+    security_scheme: str
+
+
+@dataclass(frozen=True)
 class OperationRule:
     name: str
     request_body: str | None
@@ -41,26 +62,39 @@ class OperationRule:
 
 @dataclass(frozen=True)
 class Rules:
-    extract: tuple[ExtractRule, ...]
-    errors: ErrorRule
-    schemas: dict[str, str]
-    auth_header: str
-    security_scheme: str
-    servers: list[dict[str, Any]]
-    tags: dict[str, str]
-    operations: dict[str, OperationRule]
-    open_enums_in_responses: bool
-    require_bodies_with_required_properties: bool
+    """One field per section of rules.yaml; a missing section leaves its default (the rule is off)."""
+
+    extract: tuple[ExtractRule, ...] = ()
+    errors: ErrorRule | None = None
+    schemas: dict[str, str] = field(default_factory=dict)
+    auth: AuthRule | None = None
+    #: None keeps the spec's own servers.
+    servers: list[dict[str, Any]] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    operations: dict[str, OperationRule] = field(default_factory=dict)
+    open_enums_in_responses: bool = False
+    require_bodies_with_required_properties: bool = False
     #: status -> description, added where missing; the second set only with path parameters.
-    error_responses_always: dict[str, str]
-    error_responses_with_path_parameters: dict[str, str]
+    error_responses_always: dict[str, str] = field(default_factory=dict)
+    error_responses_with_path_parameters: dict[str, str] = field(default_factory=dict)
     #: upstream operationId -> parameter name -> schema keywords to add
-    parameter_constraints: dict[str, dict[str, dict[str, Any]]]
+    parameter_constraints: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
 def _require(cond: bool, source: str, where: str, problem: str) -> None:
     if not cond:
         raise SpecError(source, where, problem)
+
+
+def _mapping(raw: Any, source: str, where: str) -> dict[Any, Any]:
+    _require(isinstance(raw, dict), source, where, "must be a mapping")
+    assert isinstance(raw, dict)
+    return raw
+
+
+def _key(raw: dict[Any, Any], key: str, source: str, where: str) -> Any:
+    _require(key in raw, source, where, f"needs a `{key}`")
+    return raw[key]
 
 
 def _locator(raw: Any, source: str, where: str) -> Locator:
@@ -69,8 +103,8 @@ def _locator(raw: Any, source: str, where: str) -> Locator:
     for item in raw:
         if isinstance(item, dict):
             _require(len(item) == 1, source, where, f"selector {item!r} must have exactly one field")
-            ((field, value),) = item.items()
-            parts.append((str(field), str(value)))
+            ((field_name, value),) = item.items()
+            parts.append((str(field_name), str(value)))
         elif isinstance(item, str | int):
             parts.append(item)
         else:
@@ -78,66 +112,148 @@ def _locator(raw: Any, source: str, where: str) -> Locator:
     return tuple(parts)
 
 
-def load_rules(path: Path = RULES_PATH) -> Rules:
-    source = str(path)
-    raw = load_yaml_file(path)
-    _require(isinstance(raw, dict), source, "", "rules file must be a mapping")
-    expected = {"extract", "errors", "schemas", "auth", "servers", "tags", "operations"}
-    expected |= {"request_bodies", "open_enums", "error_responses", "parameters"}
-    unknown = set(raw) - expected
-    _require(not unknown, source, "", f"unknown sections {sorted(unknown)} (known: {sorted(expected)})")
+# -- one parser per section: (raw section, source) -> {Rules field: value} ----------------------------
 
-    extract = tuple(
-        ExtractRule(
-            name=str(item["name"]),
-            at=tuple(_locator(loc, source, f"/extract/{i}/at/{j}") for j, loc in enumerate(item["at"])),
+_Parsed = dict[str, Any]
+
+
+def _parse_extract(raw: Any, source: str) -> _Parsed:
+    _require(isinstance(raw, list), source, "/extract", "must be a list")
+    rules = []
+    for i, item in enumerate(raw):
+        item = _mapping(item, source, f"/extract/{i}")
+        at = _key(item, "at", source, f"/extract/{i}")
+        _require(isinstance(at, list), source, f"/extract/{i}/at", "must be a list of locators")
+        rules.append(
+            ExtractRule(
+                name=str(_key(item, "name", source, f"/extract/{i}")),
+                at=tuple(_locator(loc, source, f"/extract/{i}/at/{j}") for j, loc in enumerate(at)),
+            )
         )
-        for i, item in enumerate(raw.get("extract") or [])
-    )
-    errors_raw = raw["errors"]
+    return {"extract": tuple(rules)}
+
+
+def _parse_errors(raw: Any, source: str) -> _Parsed:
+    raw = _mapping(raw, source, "/errors")
     try:
-        match = re.compile(errors_raw["match"])
+        match = re.compile(str(_key(raw, "match", source, "/errors")))
     except re.error as exc:
         raise SpecError(source, "/errors/match", f"bad regular expression: {exc}") from None
-    errors = ErrorRule(into=str(errors_raw["into"]), match=match, schema=dict(errors_raw["schema"]))
+    schema = _mapping(_key(raw, "schema", source, "/errors"), source, "/errors/schema")
+    return {
+        "errors": ErrorRule(into=str(_key(raw, "into", source, "/errors")), match=match, schema=dict(schema))
+    }
 
-    schemas = {str(k): str(v) for k, v in (raw.get("schemas") or {}).items()}
+
+def _parse_schemas(raw: Any, source: str) -> _Parsed:
+    schemas = {str(k): str(v) for k, v in _mapping(raw, source, "/schemas").items()}
     for old, new in schemas.items():
         _require(
             bool(_NAME.match(new)), source, f"/schemas/{old}", f"target name {new!r} is not a valid name"
         )
+    return {"schemas": schemas}
 
+
+def _parse_auth(raw: Any, source: str) -> _Parsed:
+    raw = _mapping(raw, source, "/auth")
+    return {
+        "auth": AuthRule(
+            header_parameter=str(_key(raw, "header_parameter", source, "/auth")),
+            security_scheme=str(_key(raw, "security_scheme", source, "/auth")),
+        )
+    }
+
+
+def _parse_servers(raw: Any, source: str) -> _Parsed:
+    _require(isinstance(raw, list), source, "/servers", "must be a list of server objects")
+    return {"servers": list(raw)}
+
+
+def _parse_tags(raw: Any, source: str) -> _Parsed:
+    return {"tags": {str(k): str(v) for k, v in _mapping(raw, source, "/tags").items()}}
+
+
+def _parse_operations(raw: Any, source: str) -> _Parsed:
     operations: dict[str, OperationRule] = {}
-    for op_id, body in (raw.get("operations") or {}).items():
+    for op_id, body in _mapping(raw, source, "/operations").items():
         _require(isinstance(body, dict) and "name" in body, source, f"/operations/{op_id}", "needs a `name`")
         name = str(body["name"])
         _require(
             bool(_NAME.match(name)), source, f"/operations/{op_id}", f"name {name!r} is not an identifier"
         )
         operations[str(op_id)] = OperationRule(name=name, request_body=body.get("request_body"))
+    return {"operations": operations}
 
-    open_enums = raw.get("open_enums") or {}
-    error_responses = raw.get("error_responses") or {}
-    constraints = {
-        str(op): {str(param): dict(keywords) for param, keywords in params.items()}
-        for op, params in (raw.get("parameters") or {}).items()
+
+def _parse_request_bodies(raw: Any, source: str) -> _Parsed:
+    raw = _mapping(raw, source, "/request_bodies")
+    return {
+        "require_bodies_with_required_properties": bool(
+            raw.get("required_when_schema_has_required_properties")
+        )
     }
-    return Rules(
-        extract=extract,
-        errors=errors,
-        schemas=schemas,
-        auth_header=str(raw["auth"]["header_parameter"]),
-        security_scheme=str(raw["auth"]["security_scheme"]),
-        servers=list(raw["servers"]),
-        tags={str(k): str(v) for k, v in raw["tags"].items()},
-        operations=operations,
-        open_enums_in_responses=open_enums.get("in") == "responses",
-        error_responses_always={str(k): str(v) for k, v in (error_responses.get("always") or {}).items()},
-        error_responses_with_path_parameters={
-            str(k): str(v) for k, v in (error_responses.get("with_path_parameters") or {}).items()
-        },
-        parameter_constraints=constraints,
-        require_bodies_with_required_properties=bool(
-            (raw.get("request_bodies") or {}).get("required_when_schema_has_required_properties")
-        ),
+
+
+def _parse_open_enums(raw: Any, source: str) -> _Parsed:
+    raw = _mapping(raw, source, "/open_enums")
+    _require(
+        raw.get("in") == "responses", source, "/open_enums/in", "the only supported value is `responses`"
     )
+    return {"open_enums_in_responses": True}
+
+
+def _parse_error_responses(raw: Any, source: str) -> _Parsed:
+    raw = _mapping(raw, source, "/error_responses")
+
+    def statuses(key: str) -> dict[str, str]:
+        return {
+            str(k): str(v) for k, v in _mapping(raw.get(key) or {}, source, f"/error_responses/{key}").items()
+        }
+
+    return {
+        "error_responses_always": statuses("always"),
+        "error_responses_with_path_parameters": statuses("with_path_parameters"),
+    }
+
+
+def _parse_parameters(raw: Any, source: str) -> _Parsed:
+    constraints = {
+        str(op): {
+            str(param): dict(_mapping(keywords, source, f"/parameters/{op}/{param}"))
+            for param, keywords in _mapping(params, source, f"/parameters/{op}").items()
+        }
+        for op, params in _mapping(raw, source, "/parameters").items()
+    }
+    return {"parameter_constraints": constraints}
+
+
+_SECTIONS: dict[str, Callable[[Any, str], _Parsed]] = {
+    "extract": _parse_extract,
+    "errors": _parse_errors,
+    "schemas": _parse_schemas,
+    "auth": _parse_auth,
+    "servers": _parse_servers,
+    "error_responses": _parse_error_responses,
+    "parameters": _parse_parameters,
+    "tags": _parse_tags,
+    "operations": _parse_operations,
+    "request_bodies": _parse_request_bodies,
+    "open_enums": _parse_open_enums,
+}
+
+
+def load_rules(path: Path = RULES_PATH) -> Rules:
+    source = str(path)
+    raw = load_yaml_file(path)
+    raw = {} if raw is None else raw  # an empty rules file is valid: nothing to fix
+    _require(isinstance(raw, dict), source, "", "rules file must be a mapping")
+    unknown = set(raw) - set(_SECTIONS)
+    _require(not unknown, source, "", f"unknown sections {sorted(unknown)} (known: {sorted(_SECTIONS)})")
+    values: _Parsed = {}
+    for section, parse in _SECTIONS.items():
+        # An empty section (`errors:` with nothing under it) is the same as no section.
+        if raw.get(section) is not None:
+            values.update(parse(raw[section], source))
+    known_fields = {f.name for f in fields(Rules)}
+    assert set(values) <= known_fields, f"section parsers set unknown fields {set(values) - known_fields}"
+    return Rules(**values)

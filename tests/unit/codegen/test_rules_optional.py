@@ -1,0 +1,161 @@
+"""Every rules section is optional, and a rule that stopped matching says which entry and what to do.
+
+Retiring a rule must be a deletion in codegen/rules.yaml, nothing more; and a stale rule must never
+hide the change report (`spec-diff`, `update-spec`), it only refuses `generate`.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from codegen.diff.commands import diff_command
+from codegen.diff.load import build_report, normalize_document
+from codegen.diff.render import render_text
+from codegen.errors import SpecError
+from codegen.normalize import StaleRulesError, normalize
+from codegen.rules import RULES_PATH, Rules, load_rules
+from codegen.specdoc import iter_operations
+
+RAW_RULES: dict[str, Any] = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
+
+
+def _rules_without(tmp_path: Path, *sections: str) -> Path:
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        yaml.safe_dump({k: v for k, v in RAW_RULES.items() if k not in sections}), encoding="utf-8"
+    )
+    return path
+
+
+def _normalize_or_stale(spec: dict[str, Any], rules: Rules) -> list[str]:
+    """The stale entries (empty when everything applied); any other exception propagates."""
+    try:
+        normalize(spec, rules, "openapi.yaml")
+    except StaleRulesError as exc:
+        return exc.stale
+    return []
+
+
+@pytest.mark.parametrize("section", sorted(RAW_RULES))
+def test_each_section_can_be_deleted(
+    tmp_path: Path, section: str, spec_copy: dict[str, Any], vendored_spec: dict[str, Any]
+) -> None:
+    rules = load_rules(_rules_without(tmp_path, section))
+    assert rules == load_rules(_rules_without(tmp_path, section))  # loads, deterministically
+    # Deleting a section the spec still needs may leave other rules without their target: that is
+    # a stale entry with its fix, never a KeyError or a traceback.
+    for entry in _normalize_or_stale(spec_copy, rules):
+        assert "(fix: " in entry, entry
+
+
+def test_an_empty_rules_file_normalizes_nothing_away(tmp_path: Path, vendored_spec: dict[str, Any]) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("", encoding="utf-8")
+    assert load_rules(path) == Rules()
+
+
+def test_a_section_missing_a_field_fails_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text("auth: {header_parameter: Authorization}\n", encoding="utf-8")
+    with pytest.raises(SpecError, match=r"rules.yaml: /auth: needs a `security_scheme`"):
+        load_rules(path)
+
+
+def _drop_auth_header(spec: dict[str, Any], header: str) -> None:
+    for _path, _method, operation in iter_operations(spec):
+        kept = [p for p in operation.get("parameters") or [] if p.get("name") != header]
+        operation["parameters"] = kept
+
+
+def test_upstream_retiring_the_auth_quirk_names_the_fix_then_the_section_goes(
+    tmp_path: Path, spec_copy: dict[str, Any], rules: Rules
+) -> None:
+    assert rules.auth is not None
+    _drop_auth_header(spec_copy, rules.auth.header_parameter)
+    stale = _normalize_or_stale(spec_copy, rules)
+    (line,) = [entry for entry in stale if entry.startswith("auth:")]
+    assert "delete the `auth` section" in line
+    assert "\n" not in line
+    without = load_rules(_rules_without(tmp_path, "auth"))
+    assert not [entry for entry in _normalize_or_stale(spec_copy, without) if entry.startswith("auth:")]
+
+
+def test_stale_rules_error_has_one_line_per_entry(spec_copy: dict[str, Any], rules: Rules) -> None:
+    assert rules.auth is not None
+    _drop_auth_header(spec_copy, rules.auth.header_parameter)
+    first_rename = next(iter(rules.schemas))
+    del spec_copy["components"]["schemas"][first_rename]
+    with pytest.raises(StaleRulesError) as caught:
+        normalize(spec_copy, rules, "openapi.yaml")
+    lines = str(caught.value).splitlines()[1:]
+    assert len(lines) == len(caught.value.stale) >= 2
+    assert all(line.startswith("  - ") and "(fix: " in line for line in lines)
+
+
+def _node(spec: dict[str, Any], locator: tuple[Any, ...]) -> tuple[Any, Any]:
+    node: Any = spec
+    parent: Any = None
+    key: Any = None
+    for part in locator:
+        parent = node
+        if isinstance(part, tuple):
+            key = next(i for i, item in enumerate(node) if item.get(part[0]) == part[1])
+        else:
+            key = part
+        node = node[key]
+    return parent, key
+
+
+#: Every extract locator of today's rules, each tested in turn.
+EXTRACT_TARGETS = [(rule.name, locator) for rule in load_rules().extract for locator in rule.at]
+
+
+@pytest.mark.parametrize(
+    "extract_target", EXTRACT_TARGETS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(EXTRACT_TARGETS)]
+)
+def test_a_moved_extract_target_still_gets_a_report(
+    tmp_path: Path, spec_copy: dict[str, Any], vendored_spec: dict[str, Any], extract_target: Any
+) -> None:
+    name, locator = extract_target
+    parent, key = _node(spec_copy, locator)
+    # Upstream moves the schema elsewhere (here: under a renamed key), so the locator finds nothing.
+    if isinstance(key, str):
+        parent[key + "Moved"] = parent.pop(key)
+    else:
+        parent[key] = {"type": "string", "description": "changed shape upstream"}
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(yaml.safe_dump(vendored_spec), encoding="utf-8")
+    new.write_text(yaml.safe_dump(spec_copy), encoding="utf-8")
+    out = io.StringIO()
+
+    status = diff_command(old, new, out=out)
+
+    assert status == 1  # generate would refuse, but the report is there
+    assert f"extract {name}" in out.getvalue()
+    assert "(fix: " in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "extract_target", EXTRACT_TARGETS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(EXTRACT_TARGETS)]
+)
+def test_upstream_naming_an_extracted_schema_is_a_stale_entry_with_a_report(
+    spec_copy: dict[str, Any], vendored_spec: dict[str, Any], extract_target: Any
+) -> None:
+    name, locator = extract_target
+    parent, key = _node(spec_copy, locator)
+    schemas = spec_copy["components"]["schemas"]
+    schemas.setdefault(name, parent[key])
+    parent[key] = {"$ref": f"#/components/schemas/{name}"}
+
+    side = normalize_document(spec_copy, "new.yaml")
+    report = build_report(normalize_document(vendored_spec, "old.yaml"), side)
+
+    (entry,) = [e for e in side.stale_rules if e.startswith(f"extract {name}:")]
+    assert "already a $ref" in entry
+    assert "remove this locator" in entry
+    assert f"extract {name}" in render_text(report)
