@@ -21,6 +21,7 @@ from codegen.build import CLIENT_PACKAGE, PYDANTIC_PACKAGE, build_tree
 from codegen.diff.gate import check_spec_change, record_spec_change
 from codegen.errors import SpecError
 from codegen.lock import LOCK_PATH, read_lock, verify_lock
+from codegen.prove import OverridesBrokenError, check_overrides, start_overrides_checks
 from codegen.stamp import BuildStamp
 from codegen.trees import TreeDiff, diff_trees
 
@@ -41,8 +42,12 @@ for package in sys.argv[1:]:
 """
 
 
-def _validate(stage: Path) -> None:
-    """The staged tree imports and passes mypy --strict (both checks run at once)."""
+def _validate(stage: Path, project_root: Path) -> None:
+    """The staged tree imports and passes mypy --strict, and so does overrides/ on top of it.
+
+    The four checks (codegen/prove.py has the overrides' two) run at once.
+    """
+    overrides = start_overrides_checks(project_root, stage, WORK_DIR / "mypy_cache_overrides")
     env = {**os.environ, "PYTHONPATH": str(stage), "PYTHONDONTWRITEBYTECODE": "1"}
     imported = subprocess.Popen(
         [sys.executable, "-I", "-B", "-c", f"import sys; sys.path.insert(0, {str(stage)!r})\n" + _IMPORT_ALL,
@@ -58,10 +63,18 @@ def _validate(stage: Path) -> None:
     )  # fmt: skip
     import_output, _ = imported.communicate()
     type_output, _ = typed.communicate()
+    broken: OverridesBrokenError | None = None
+    try:
+        if overrides is not None:
+            overrides.result()
+    except OverridesBrokenError as exc:
+        broken = exc
     if imported.returncode != 0:
         raise SpecError("generated code", "", f"does not import:\n{import_output.strip()}")
     if typed.returncode != 0:
         raise SpecError("generated code", "", f"fails mypy --strict:\n{type_output.strip()}")
+    if broken is not None:
+        raise broken
 
 
 @contextmanager
@@ -114,16 +127,20 @@ def generate(
         build_tree(spec_path, spec_sha256, stage)
         changes = diff_trees(target, stage)
         if not changes:
+            # The tree is the committed one, but overrides/ may have changed since: prove it too.
+            check_overrides(spec_path.parent, stage, WORK_DIR / "mypy_cache_overrides")
             stamp.record()
             print(f"generated/ is up to date with openapi.yaml (sha256 {spec_sha256[:12]}…)")
             return changes
         # Only a tree that differs from the committed (already validated) one needs checking.
-        _validate(stage)
+        _validate(stage, spec_path.parent)
+        # Everything passed: only now swap, then bump the version and write CHANGELOG.
         _swap(stage, target)
-        stamp.record()
         print(f"generated/ rewritten from openapi.yaml (sha256 {spec_sha256[:12]}…):")
         print("\n".join(changes.lines()))
         record_spec_change(spec_path, plan)  # version bump + CHANGELOG entry, if the spec changed
+        # Stamped after the bump: the version file is in overrides/, one of the stamp's inputs.
+        BuildStamp.of(spec_path, target).record()
         return changes
 
 

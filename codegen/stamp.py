@@ -1,10 +1,11 @@
 """Skip a `make generate` whose inputs and output are exactly those of the last successful build.
 
 The stamp is a digest of everything that determines generated/ (the spec, every file of codegen/,
-the versions of the tools and of Python, the target path) next to a digest of generated/ as that
-build left it. When both still match, building again would write the same bytes, so `generate`
-can stop early. Only `generate` uses it: `make check-generated`, the CI gate, always rebuilds for
-real and compares. The stamp lives in codegen/.work/ (never committed), so a fresh clone builds.
+the versions of the tools and of Python, the target path), plus the hand-written overrides/ that
+generate proves against it, next to a digest of generated/ as that build left it. When both still
+match, building again would write the same bytes and prove the same, so `generate` can stop early.
+Only `generate` uses it: `make check-generated`, the CI gate, always rebuilds for real and
+compares. The stamp lives in codegen/.work/ (never committed), so a fresh clone builds.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from codegen.build import GENERATOR_TOOLS
+from codegen.prove import overrides_dir
 from codegen.trees import tree_digest
 
 __all__ = ["STAMP_PATH", "BuildStamp"]
@@ -31,6 +33,9 @@ def _inputs_digest(spec_path: Path, target: Path) -> str:
     digest = hashlib.sha256()
     digest.update(spec_path.read_bytes())
     digest.update(tree_digest(CODEGEN_DIR, skip_dirs={".work"}).encode())
+    # generate also proves overrides/ against the tree it builds: an edit there must re-prove it.
+    overrides = overrides_dir(spec_path.parent)
+    digest.update(b"overrides=" + (tree_digest(overrides).encode() if overrides is not None else b"none"))
     for tool in _TOOLS:
         digest.update(f"{tool}={version(tool)};".encode())
     digest.update(f"python={platform.python_version()};target={target.resolve()}".encode())
