@@ -29,7 +29,12 @@ _TABLE: tuple[tuple[str, Severity, str], ...] = (
     # operations and security
     ("operation-removed", B, "an operation (method + path) no longer exists"),
     ("operation-added", S, "a new operation"),
-    ("operation-id-changed", B, "the normalized operationId changed: the generated module moves"),
+    (
+        "operation-id-changed",
+        B,
+        "the normalized operationId (<resource>.<method>) changed for the same METHOD /path: the public "
+        "method client.<resource>.<method> and the generated module are renamed",
+    ),
     ("security-changed", B, "the security requirement (or a scheme it uses) changed"),
     ("security-relaxed", S, "every old way to authenticate still works (requirement removed or widened)"),
     # parameters
@@ -86,8 +91,14 @@ _TABLE: tuple[tuple[str, Severity, str], ...] = (
     (
         "response-enum-value-added",
         P,
-        "a response enum gained a value: this SDK's open enums parse it as str, but code that "
-        "handles every known value may not expect it",
+        "an open response enum gained a value: this SDK's open enums parse it as str, but code "
+        "that handles every known value may not expect it",
+    ),
+    (
+        "response-closed-enum-value-added",
+        B,
+        "a closed response enum gained a value: a client generated from the old spec raises "
+        "ValueError when the server sends it",
     ),
     (
         "response-enum-value-removed",
@@ -95,7 +106,11 @@ _TABLE: tuple[tuple[str, Severity, str], ...] = (
         "a response enum lost a value (or became an enum): the generated enum member disappears",
     ),
     # generated models
-    ("model-removed", P, "a named schema is gone: its class leaves testerarmy_api.models"),
+    (
+        "model-removed",
+        B,
+        "a named schema is gone (removed, renamed or inlined): `from testerarmy_api.models import X` breaks",
+    ),
     ("model-added", S, "a new named schema (a new class in testerarmy_api.models)"),
 )
 

@@ -7,6 +7,7 @@ and only thins out responses. Every rule id is direction-prefixed; severities li
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -124,8 +125,10 @@ def _enums(walk: Walk, ov: SchemaView, nv: SchemaView, direction: Direction, loc
             detail = f"enum value(s) {_fmt(added)} added"
             if request:
                 walk.emit("request-enum-value-added", loc, detail)
-            else:
+            elif nv.open_enum:
                 walk.emit("response-enum-value-added", loc, detail + _forward_note(nv))
+            else:
+                walk.emit("response-closed-enum-value-added", loc, detail + _forward_note(nv))
         if removed:
             rule = "request-enum-value-removed" if request else "response-enum-value-removed"
             walk.emit(rule, loc, f"enum value(s) {_fmt(removed)} removed")
@@ -217,20 +220,62 @@ def _properties(
             )
 
 
+def _variant_identity(doc: Doc, node: Any) -> str:
+    """What makes an alternative the same one on both sides: its $ref, else its exact content."""
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        return "ref " + str(node["$ref"])
+    return "inline " + json.dumps(node, sort_keys=True, default=str)
+
+
+def _variant_kind(doc: Doc, node: Any) -> str:
+    """A weaker match for changed alternatives: the kind of value (types, or the object's shape)."""
+    v = view(doc, node)
+    kind = sorted(v.types) if v.types is not None else None
+    return json.dumps([kind, v.format, sorted(v.properties) if v.properties else None])
+
+
+def _match_variants(
+    walk: Walk, old: tuple[Any, ...], new: tuple[Any, ...]
+) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+    """Pair alternatives by content, not position: (pairs, unmatched old, unmatched new) indexes.
+
+    Same $ref or identical schema first; then same kind of value (a changed alternative); what is
+    left pairs up in order only if both sides have the same number left.
+    """
+    pairs: list[tuple[int, int]] = []
+    old_left, new_left = list(range(len(old))), list(range(len(new)))
+    for key in (_variant_identity, _variant_kind):
+        for i in list(old_left):
+            wanted = key(walk.old, old[i])
+            j = next((j for j in new_left if key(walk.new, new[j]) == wanted), None)
+            if j is not None:
+                pairs.append((i, j))
+                old_left.remove(i)
+                new_left.remove(j)
+    if len(old_left) == len(new_left):
+        pairs.extend(zip(old_left, new_left, strict=True))
+        old_left, new_left = [], []
+    return sorted(pairs, key=lambda pair: pair[1]), old_left, new_left
+
+
 def _variants(
     walk: Walk, ov: SchemaView, nv: SchemaView, direction: Direction, where: str, path: str, depth: int
 ) -> None:
     if not ov.variants or not nv.variants:
         return  # one side is a single schema: the type comparison already covered it
-    if len(ov.variants) == len(nv.variants):
-        for index, (old, new) in enumerate(zip(ov.variants, nv.variants, strict=True)):
-            compare_schema(walk, old, new, direction, where, f"{path}<variant {index}>", depth + 1)
+    pairs, removed, added = _match_variants(walk, ov.variants, nv.variants)
+    for i, j in pairs:
+        compare_schema(
+            walk, ov.variants[i], nv.variants[j], direction, where, f"{path}<variant {j}>", depth + 1
+        )
+    if not removed and not added:
         return
     # Alternatives were added or removed: more alternatives widen the value, fewer narrow it.
     loc = location(where, path)
     detail = f"{len(ov.variants)} -> {len(nv.variants)} alternative schemas (oneOf/anyOf)"
-    wider = len(nv.variants) > len(ov.variants)
-    if direction == "request":
-        walk.emit("request-type-widened" if wider else "request-type-changed", loc, detail)
+    if added and not removed:
+        walk.emit("request-type-widened" if direction == "request" else "response-type-changed", loc, detail)
+    elif removed and not added:
+        walk.emit("request-type-changed" if direction == "request" else "response-type-narrowed", loc, detail)
     else:
-        walk.emit("response-type-changed" if wider else "response-type-narrowed", loc, detail)
+        walk.emit(f"{direction}-type-changed", loc, detail + " (some replaced)")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from codegen.diff import compare_specs
+from codegen.diff.model import Severity
 from codegen.diff.view import Doc, view
 from codegen.errors import SpecError
 
@@ -162,15 +163,18 @@ def test_direction_flips_the_meaning_of_the_same_difference() -> None:
     assert [r for r, _ in _rules(_spec({"type": "string"}), _spec(nullable))] == ["response-became-nullable"]
 
 
-def test_closed_response_enum_gets_a_warning_that_old_clients_reject_new_values() -> None:
+def test_a_value_added_to_a_closed_response_enum_is_breaking() -> None:
     old = _spec({"type": "string", "enum": ["a"]})
     new = _spec({"type": "string", "enum": ["a", "b"]})
     (change,) = compare_specs(old, new)
-    assert change.rule == "response-enum-value-added"
+    assert change.rule == "response-closed-enum-value-added"
+    assert change.severity is Severity.BREAKING
     assert "closed enum" in change.detail
     opened_old = _spec({"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "string"}]})
     opened_new = _spec({"anyOf": [{"type": "string", "enum": ["a", "b"]}, {"type": "string"}]})
     (change,) = compare_specs(opened_old, opened_new)
+    assert change.rule == "response-enum-value-added"
+    assert change.severity is Severity.POTENTIALLY_BREAKING
     assert "open enum" in change.detail
 
 

@@ -1,0 +1,142 @@
+"""The README's forward-compatibility promise, checked on every response enum of the spec.
+
+The classifier calls a value added to a response enum only "potentially breaking" because the
+`open_enums` rule opens every enum a response can carry. These tests hold the rule to that: every
+reference to an enum schema from a response is `anyOf [<enum>, string]`, and the client generated
+from today's spec parses a value the enum does not have (as a new server would send) as `str`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from codegen.normalize import Normalized
+from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs
+from tests.contract._spec import load_normalized, minimal_instance
+
+OPENED = {"type": "string"}
+
+
+def _response_closure(spec: dict[str, Any]) -> set[str]:
+    schemas = spec["components"]["schemas"]
+    pending = [
+        ref.removeprefix(SCHEMA_REF_PREFIX)
+        for _path, _method, op in iter_operations(spec)
+        for _trail, ref in iter_refs(op.get("responses") or {})
+    ]
+    seen: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name not in seen and name in schemas:
+            seen.add(name)
+            pending.extend(ref.removeprefix(SCHEMA_REF_PREFIX) for _trail, ref in iter_refs(schemas[name]))
+    return seen
+
+
+def _enum_refs(node: Any, enums: set[str], parent: Any = None) -> Iterator[tuple[str, Any]]:
+    """(enum name, the list holding the reference or None) for every enum reference under node."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _enum_refs(item, enums, node)
+    elif isinstance(node, dict):
+        target = str(node.get("$ref", "")).removeprefix(SCHEMA_REF_PREFIX)
+        if target in enums:
+            yield target, parent
+        for value in node.values():
+            yield from _enum_refs(value, enums, None)
+
+
+def _enums(spec: dict[str, Any]) -> set[str]:
+    return {name for name, s in spec["components"]["schemas"].items() if isinstance(s, dict) and "enum" in s}
+
+
+def test_every_enum_a_response_carries_is_open(normalized: Normalized) -> None:
+    spec = normalized.spec
+    enums = _enums(spec)
+    closure = _response_closure(spec)
+    nodes = [spec["components"]["schemas"][name] for name in sorted(closure - enums)]
+    nodes += [op.get("responses") for _path, _method, op in iter_operations(spec)]
+    found = [(name, holder) for node in nodes for name, holder in _enum_refs(node, enums)]
+    assert found, "no response carries an enum: nothing to check"
+    for name, holder in found:
+        assert isinstance(holder, list), f"{name} is referenced from a response without anyOf"
+        assert OPENED in holder, f"{name} is referenced from a response as a closed enum"
+    # No enum is inline in a response schema either (it could not be opened).
+    inline = [sub["enum"] for node in nodes for sub in _dicts(node) if "enum" in sub]
+    assert not inline, f"inline enums in responses stay closed: {inline}"
+
+
+def _dicts(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _dicts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _dicts(item)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _enum_paths(
+    schema: Any, enums: set[str], trail: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], str]]:
+    """(property path, enum) for each property carrying an enum, through inline nested objects."""
+    for prop, sub in (schema.get("properties") or {}).items():
+        for member in sub.get("anyOf") or []:
+            target = str(member.get("$ref", "")).removeprefix(SCHEMA_REF_PREFIX)
+            if target in enums:
+                yield (*trail, prop), target
+        if "properties" in sub:
+            yield from _enum_paths(sub, enums, (*trail, prop))
+
+
+def _open_enum_properties() -> list[tuple[str, tuple[str, ...], str]]:
+    """(model, property path, enum) for every property of a response model that carries an enum."""
+    spec = load_normalized()
+    enums = _enums(spec)
+    schemas = spec["components"]["schemas"]
+    return [
+        (model, path, enum)
+        for model in sorted(_response_closure(spec) - enums)
+        for path, enum in _enum_paths(schemas[model], enums)
+    ]
+
+
+OPEN_ENUM_PROPERTIES = _open_enum_properties()
+
+
+def test_there_are_open_enum_properties_to_parse() -> None:
+    assert OPEN_ENUM_PROPERTIES  # a parametrized test over [] would pass without checking anything
+
+
+@pytest.mark.parametrize(
+    ("model", "path", "enum"),
+    OPEN_ENUM_PROPERTIES,
+    ids=[f"{m}.{'.'.join(p)}" for m, p, _ in OPEN_ENUM_PROPERTIES],
+)
+def test_the_old_client_parses_a_value_the_enum_does_not_have(
+    model: str, path: tuple[str, ...], enum: str
+) -> None:
+    spec = load_normalized()
+    known = [str(v) for v in spec["components"]["schemas"][enum]["enum"]]
+    new_value = "new-" + "-".join(known)  # longer than every known value, so none of them
+    schema = spec["components"]["schemas"][model]
+    body = minimal_instance(spec, schema)
+    node = body
+    for prop in path[:-1]:  # optional objects on the way are filled with their minimal instance
+        schema = schema["properties"][prop]
+        node = node.setdefault(prop, minimal_instance(spec, schema))
+    node[path[-1]] = new_value
+    models = importlib.import_module("testerarmy_api.models")
+    parsed: Any = getattr(models, model).from_dict(body)
+    for prop in path:
+        parsed = getattr(parsed, _snake(prop))
+    assert parsed == new_value
