@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import enum
+import re
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from typing import Any
 import attrs
 import pytest
 
+from codegen.specdoc import iter_operations
 from tests.contract import _spec
 from tests.contract._structure import (
     Finding,
@@ -58,8 +60,40 @@ def _change_type(spec: Spec) -> None:
     _schemas(spec)["Run"]["properties"]["durationMs"]["type"] = ["string", "null"]
 
 
+# What the mutations add or remove is picked from the spec itself, so an upstream change that adds
+# the same value, schema or parameter (or removes the operation) cannot make a mutation a no-op.
+_NORMALIZED = _spec.load_normalized()
+
+
+def _absent(taken: Any, stem: str) -> str:
+    """A name or value the spec does not have: `stem`, suffixed until it is new."""
+    existing = {str(v) for v in taken}
+    candidate, n = stem, 1
+    while candidate in existing:
+        n += 1
+        candidate = f"{stem}{n}"
+    return candidate
+
+
+ABSENT_STATUS = _absent(_schemas(_NORMALIZED)["RunStatus"]["enum"], "drift_status")
+ABSENT_SCHEMA = _absent(_schemas(_NORMALIZED), "DriftProject")
+ABSENT_QUERY = _absent(
+    (p["name"] for p in _NORMALIZED["paths"]["/v1/runs"]["get"].get("parameters") or []), "driftFilter"
+)
+
+
+def _operation_to_drop() -> tuple[str, str, str, str]:
+    """(path, method, normalized operationId, upstream operationId) of the spec's last operation."""
+    vendored = _spec.load_vendored()
+    path, method, operation = max(iter_operations(_NORMALIZED), key=lambda item: (item[0], item[1]))
+    return path, method, str(operation["operationId"]), str(vendored["paths"][path][method]["operationId"])
+
+
+DROPPED = _operation_to_drop()
+
+
 def _add_enum_value(spec: Spec) -> None:
-    _schemas(spec)["RunStatus"]["enum"].append("paused")
+    _schemas(spec)["RunStatus"]["enum"].append(ABSENT_STATUS)
 
 
 def _remove_enum_value(spec: Spec) -> None:
@@ -67,7 +101,10 @@ def _remove_enum_value(spec: Spec) -> None:
 
 
 def _drop_operation(spec: Spec) -> None:
-    del spec["paths"]["/v1/runs/{id}/cancel"]
+    path, method, _, _ = DROPPED
+    del spec["paths"][path][method]
+    if not spec["paths"][path]:
+        del spec["paths"][path]
 
 
 def _rename_param(spec: Spec) -> None:
@@ -120,7 +157,7 @@ def _require_body(spec: Spec) -> None:
 
 
 def _add_schema(spec: Spec) -> None:
-    _schemas(spec)["Project"] = {"type": "object", "properties": {"name": {"type": "string"}}}
+    _schemas(spec)[ABSENT_SCHEMA] = {"type": "object", "properties": {"name": {"type": "string"}}}
 
 
 def _change_nested_field(spec: Spec) -> None:
@@ -130,22 +167,24 @@ def _change_nested_field(spec: Spec) -> None:
 
 def _add_query_param(spec: Spec) -> None:
     _operation(spec, "/v1/runs", "get")["parameters"].append(
-        {"name": "projectId", "in": "query", "required": False, "schema": {"type": "string"}}
+        {"name": ABSENT_QUERY, "in": "query", "required": False, "schema": {"type": "string"}}
     )
 
 
 SPEC_MUTATIONS: dict[str, SpecMutation] = {
     "remove a field": SpecMutation(_remove_field, (("schema Run", "user_name", "not a property"),)),
     "change a type": SpecMutation(_change_type, (("schema Run", "durationMs", "float", "str"),)),
-    "add an enum value": SpecMutation(_add_enum_value, (("RunStatus", "only in the spec ['paused']"),)),
+    "add an enum value": SpecMutation(
+        _add_enum_value, (("RunStatus", f"only in the spec [{ABSENT_STATUS!r}]"),)
+    ),
     "remove an enum value": SpecMutation(
         _remove_enum_value, (("RunWebhookStatus", "only in the code ['pending']"),)
     ),
     "drop an operation": SpecMutation(
         _drop_operation,
         (
-            ("testerarmy_api.api.runs.cancel", "no operation"),
-            ("cancel-a-queued-run", "missing from the normalized"),
+            (f"testerarmy_api.api.{DROPPED[2]}", "no operation"),
+            (DROPPED[3], "missing from the normalized"),
         ),
     ),
     "rename a param": SpecMutation(
@@ -173,11 +212,14 @@ SPEC_MUTATIONS: dict[str, SpecMutation] = {
     "require a request body": SpecMutation(
         _require_body, (("groups.update", "body", "required in the spec but has a default"),)
     ),
-    "add a schema": SpecMutation(_add_schema, (("schema Project", "no generated class"),)),
+    "add a schema": SpecMutation(_add_schema, ((f"schema {ABSENT_SCHEMA}", "no generated class"),)),
     "change a nested field": SpecMutation(
         _change_nested_field, (("TriggerGroupRunResponse", "metadata.github.configured", "bool", "str"),)
     ),
-    "add a query param": SpecMutation(_add_query_param, (("runs.list", "projectId", "project_id"),)),
+    "add a query param": SpecMutation(
+        _add_query_param,
+        (("runs.list", ABSENT_QUERY, re.sub(r"(?<=[a-z])(?=[A-Z])", "_", ABSENT_QUERY).lower()),),
+    ),
 }
 
 
@@ -287,10 +329,12 @@ def test_enum_with_an_extra_member_is_reported(
     normalized_spec: Spec, generated: GeneratedPackage, contract_stats: ContractStats
 ) -> None:
     original = generated.models["RunStatus"]
-    members = {m.name: m.value for m in original} | {"PAUSED": "paused"}
+    members = {m.name: m.value for m in original} | {ABSENT_STATUS.upper(): ABSENT_STATUS}
     extended = enum.Enum("RunStatus", members, type=str, module=original.__module__)  # type: ignore[misc]
     findings = check_schema(normalized_spec, "RunStatus", generated.replacing(extended))
-    _assert_detected(findings, (("RunStatus", "only in the code ['paused']"),), "enum gained a member")
+    _assert_detected(
+        findings, (("RunStatus", f"only in the code [{ABSENT_STATUS!r}]"),), "enum gained a member"
+    )
     contract_stats.add("drift mutations")
 
 

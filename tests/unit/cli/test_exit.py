@@ -18,7 +18,10 @@ from testerarmy import (
     WaitTimeoutError,
 )
 from testerarmy.cli._exit import EXIT_CODES_HELP, ExitCode, code_for_error, code_for_runs, passed
-from testerarmy_api.models import Run
+from testerarmy_api.models import Run, RunStatus
+
+#: A status a newer server might send: derived from the spec's enum, so it is never one of today's.
+FUTURE_STATUS = "future_" + "_".join(sorted(member.value for member in RunStatus))
 
 
 def make_run(status: str, result: str | None = None, **extra: Any) -> Run:
@@ -50,7 +53,7 @@ def _response(status: int) -> httpx.Response:
         (make_run("failed"), False),
         (make_run("cancelled"), False),
         (make_run("running"), False),
-        (make_run("paused_by_future_api"), False),
+        (make_run(FUTURE_STATUS), False),
     ],
 )
 def test_only_completed_pass_passes(run: Run, ok: bool) -> None:

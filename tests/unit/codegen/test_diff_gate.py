@@ -29,6 +29,7 @@ from codegen.diff.gate import (
 )
 from codegen.errors import SpecError
 from codegen.normalize import StaleRulesError
+from tests.unit.codegen._pick import operation_to_remove
 
 REPO = Path(__file__).resolve().parents[3]
 VENDORED = (REPO / "openapi.yaml").read_text(encoding="utf-8")
@@ -48,8 +49,11 @@ def _add_run_field(spec: dict[str, Any]) -> None:
     spec["components"]["schemas"]["RunResponse"]["properties"]["retries"] = {"type": "integer"}
 
 
-def _drop_cancel(spec: dict[str, Any]) -> None:
-    del spec["paths"]["/v1/runs/{id}/cancel"]
+REMOVED = operation_to_remove()
+
+
+def _drop_operation(spec: dict[str, Any]) -> None:
+    REMOVED.remove(spec)
 
 
 class Tree:
@@ -121,11 +125,11 @@ def test_additive_change_passes(make_tree: Callable[[str], Tree]) -> None:
 
 
 def test_stale_rules_are_refused_even_when_breaking_is_allowed(make_tree: Callable[[str], Tree]) -> None:
-    tree = make_tree(_vendored_with(_drop_cancel))
+    tree = make_tree(_vendored_with(_drop_operation))
     plan = plan_regeneration(tree.spec, tree.target, tree.sha256)
     refusal = plan.refusal(allow_breaking=True)
     assert isinstance(refusal, StaleRulesError)
-    assert "'cancel-a-queued-run' does not exist" in str(refusal)
+    assert f"{REMOVED.upstream_id!r} does not exist" in str(refusal)
 
 
 def test_first_generation_has_nothing_to_compare(tmp_path: Path) -> None:
@@ -177,14 +181,14 @@ def test_generate_refuses_breaking_changes_before_touching_generated(
 def test_generate_reports_stale_rules_together_with_the_changes(
     make_tree: Callable[[str], Tree], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    tree = make_tree(_vendored_with(_drop_cancel))
+    tree = make_tree(_vendored_with(_drop_operation))
     before = tree.snapshot()
 
     assert tree.generate_cli() == 1
 
     captured = capsys.readouterr()
     assert "[operation-removed]" in captured.out
-    assert "- operations: 'cancel-a-queued-run' does not exist" in captured.out
+    assert f"- operations: {REMOVED.upstream_id!r} does not exist" in captured.out
     assert "codegen/rules.yaml" in captured.err
     assert tree.snapshot() == before
 

@@ -25,6 +25,7 @@ from codegen.__main__ import main
 from codegen.errors import SpecError
 from codegen.lock import read_lock, verify_lock
 from codegen.update_spec import SpecRefusedError, update_spec
+from tests.unit.codegen._pick import operation_to_remove
 
 REPO = Path(__file__).resolve().parents[3]
 VENDORED = (REPO / "openapi.yaml").read_text(encoding="utf-8")
@@ -42,8 +43,11 @@ def _add_run_property(spec: dict[str, Any]) -> None:
     spec["components"]["schemas"]["RunResponse"]["properties"]["retries"] = {"type": "integer"}
 
 
-def _drop_cancel(spec: dict[str, Any]) -> None:
-    del spec["paths"]["/v1/runs/{id}/cancel"]
+REMOVED = operation_to_remove()
+
+
+def _drop_operation(spec: dict[str, Any]) -> None:
+    REMOVED.remove(spec)
 
 
 def _param_in_body(spec: dict[str, Any]) -> None:
@@ -186,8 +190,8 @@ REFUSED: dict[str, tuple[bytes, tuple[str, ...]]] = {
     "not-openapi": (b"swagger: '2.0'\npaths: {}\n", ("/openapi", "Swagger 2.0")),
     "no-paths": (b"openapi: 3.1.0\ninfo: {title: t, version: '1'}\n", ("/paths", "no `paths`")),
     "failing-rules": (
-        _vendored_with(_drop_cancel),
-        ("codegen/rules.yaml", "'cancel-a-queued-run' does not exist"),
+        _vendored_with(_drop_operation),
+        ("codegen/rules.yaml", f"{REMOVED.upstream_id!r} does not exist"),
     ),
     "invalid-after-rules": (_vendored_with(_param_in_body), ("after normalization", "not valid OpenAPI")),
 }
@@ -214,13 +218,16 @@ def test_refusal_for_stale_rules_still_shows_what_would_change(
     checkout: Checkout, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "candidate.yaml"
-    bad.write_bytes(_vendored_with(_drop_cancel))
+    bad.write_bytes(_vendored_with(_drop_operation))
     before = checkout.snapshot()
 
     with pytest.raises(SpecRefusedError) as caught:
         checkout.update(str(bad))
     assert caught.value.report is not None
-    assert [c.rule for c in caught.value.report.changes] == ["operation-removed"]
+    rows = [(c.rule, c.operation) for c in caught.value.report.changes]
+    assert ("operation-removed", REMOVED.name) in rows
+    # Anything else is a model only that operation used (its inline body, hoisted by a rule).
+    assert {rule for rule, _ in rows} <= {"operation-removed", "model-removed"}
 
     assert checkout.cli(str(bad)) == 1
     captured = capsys.readouterr()
