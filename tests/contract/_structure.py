@@ -774,7 +774,7 @@ class _Checker:
                 continue  # reported by check_signature
             value = _sample_argument(self.actual(hints[py]), index)
             kwargs[py] = value
-            expected_query[param.name] = value.value if isinstance(value, enum.Enum) else value
+            expected_query[param.name] = _on_the_wire(value)
         body = None
         if op.body is not None and "body" in hints:
             cls = next((a.payload for a in self.actual(hints["body"]) if a.kind == "model"), None)
@@ -939,6 +939,17 @@ def _show_default(value: Any) -> str:
     if value is inspect.Parameter.empty:
         return "<no default>"
     return type(value).__name__.upper() if type(value).__name__ == "Unset" else repr(value)
+
+
+def _on_the_wire(value: Any) -> Any:
+    """A query argument as the client must serialize it (the spec's formats are strings on the wire)."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
 
 
 def _sample_argument(atoms: frozenset[_Atom], index: int) -> Any:
