@@ -223,31 +223,30 @@ def _apply_auth(spec: dict[str, Any], rules: AuthRule, ctx: _Context) -> None:
         )
         return
     header = rules.header_parameter.lower()
-    removed_any = False
-    for _path, _method, operation in iter_operations(spec):
-        params = operation.get("parameters") or []
-        kept = [
-            p
-            for p in params
-            if not (
-                isinstance(p, dict) and p.get("in") == "header" and str(p.get("name", "")).lower() == header
-            )
-        ]
-        had_header = len(kept) != len(params)
-        removed_any |= had_header
-        if kept:
-            operation["parameters"] = kept
-        else:
-            operation.pop("parameters", None)
-        if had_header:
-            operation.pop("security", None)  # inherits the document-level requirement below
-        else:
-            operation["security"] = []
-    if not removed_any:
+
+    def is_auth_header(p: Any) -> bool:
+        return isinstance(p, dict) and p.get("in") == "header" and str(p.get("name", "")).lower() == header
+
+    operations = [operation for _path, _method, operation in iter_operations(spec)]
+    if not any(is_auth_header(p) for op in operations for p in op.get("parameters") or []):
+        # Upstream declares security itself now: applying the rule would make every operation
+        # anonymous, so a stale auth rule changes nothing (and the report shows the spec's own).
         ctx.stale_rule(
             f"auth: no operation declares a {rules.header_parameter!r} header parameter",
             "upstream no longer needs it: delete the `auth` section",
         )
+        return
+    for operation in operations:
+        params = operation.get("parameters") or []
+        kept = [p for p in params if not is_auth_header(p)]
+        if kept:
+            operation["parameters"] = kept
+        else:
+            operation.pop("parameters", None)
+        if len(kept) != len(params):
+            operation.pop("security", None)  # inherits the document-level requirement below
+        else:
+            operation["security"] = []
     spec["security"] = [{rules.security_scheme: []}]
 
 

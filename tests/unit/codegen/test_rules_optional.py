@@ -159,3 +159,27 @@ def test_upstream_naming_an_extracted_schema_is_a_stale_entry_with_a_report(
     assert "already a $ref" in entry
     assert "remove this locator" in entry
     assert f"extract {name}" in render_text(report)
+
+
+def test_upstream_declaring_security_itself_is_no_change_for_users(
+    tmp_path: Path, spec_copy: dict[str, Any], vendored_spec: dict[str, Any], rules: Rules
+) -> None:
+    # Upstream fixes the quirk the auth rule fixes: no header parameter, a security requirement.
+    assert rules.auth is not None
+    for _path, _method, operation in iter_operations(spec_copy):
+        params = operation.get("parameters") or []
+        kept = [p for p in params if p.get("name") != rules.auth.header_parameter]
+        if len(kept) == len(params):
+            operation["security"] = []
+        operation["parameters"] = kept
+    spec_copy["security"] = [{rules.auth.security_scheme: []}]
+    old = normalize_document(vendored_spec, "old.yaml")
+
+    stale_report = build_report(old, normalize_document(spec_copy, "new.yaml"))
+    (entry,) = stale_report.stale_rules
+    assert entry.startswith("auth:")
+    assert [c.rule for c in stale_report.changes if c.rule.startswith("security")] == []
+
+    retired = build_report(old, normalize_document(spec_copy, "new.yaml", _rules_without(tmp_path, "auth")))
+    assert retired.stale_rules == ()
+    assert [c.rule for c in retired.changes if c.rule.startswith("security")] == []
