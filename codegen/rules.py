@@ -18,6 +18,7 @@ RULES_PATH = Path(__file__).with_name("rules.yaml")
 Locator = tuple[str | int | tuple[str, str], ...]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_OPERATION_KEY = re.compile(r"^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) /\S*$")
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,9 @@ class ErrorRule:
 
 @dataclass(frozen=True)
 class OperationRule:
+    """Public name of one operation (keyed by "METHOD /path"): `client.<resource>.<name>`."""
+
+    resource: str
     name: str
     request_body: str | None
 
@@ -47,14 +51,13 @@ class Rules:
     auth_header: str
     security_scheme: str
     servers: list[dict[str, Any]]
-    tags: dict[str, str]
     operations: dict[str, OperationRule]
     open_enums_in_responses: bool
     require_bodies_with_required_properties: bool
     #: status -> description, added where missing; the second set only with path parameters.
     error_responses_always: dict[str, str]
     error_responses_with_path_parameters: dict[str, str]
-    #: upstream operationId -> parameter name -> schema keywords to add
+    #: "METHOD /path" -> parameter name -> schema keywords to add
     parameter_constraints: dict[str, dict[str, dict[str, Any]]]
 
 
@@ -82,7 +85,7 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
     source = str(path)
     raw = load_yaml_file(path)
     _require(isinstance(raw, dict), source, "", "rules file must be a mapping")
-    expected = {"extract", "errors", "schemas", "auth", "servers", "tags", "operations"}
+    expected = {"extract", "errors", "schemas", "auth", "servers", "operations"}
     expected |= {"request_bodies", "open_enums", "error_responses", "parameters"}
     unknown = set(raw) - expected
     _require(not unknown, source, "", f"unknown sections {sorted(unknown)} (known: {sorted(expected)})")
@@ -108,13 +111,21 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         )
 
     operations: dict[str, OperationRule] = {}
-    for op_id, body in (raw.get("operations") or {}).items():
-        _require(isinstance(body, dict) and "name" in body, source, f"/operations/{op_id}", "needs a `name`")
-        name = str(body["name"])
+    for key, body in (raw.get("operations") or {}).items():
+        where = f"/operations/{key}"
+        _require(bool(_OPERATION_KEY.match(str(key))), source, where, 'a key is "METHOD /path"')
         _require(
-            bool(_NAME.match(name)), source, f"/operations/{op_id}", f"name {name!r} is not an identifier"
+            isinstance(body, dict) and {"resource", "method"} <= set(body),
+            source,
+            where,
+            "needs `resource` and `method`",
         )
-        operations[str(op_id)] = OperationRule(name=name, request_body=body.get("request_body"))
+        resource, name = str(body["resource"]), str(body["method"])
+        for what, value in (("resource", resource), ("method", name)):
+            _require(bool(_NAME.match(value)), source, where, f"{what} {value!r} is not an identifier")
+        operations[str(key)] = OperationRule(
+            resource=resource, name=name, request_body=body.get("request_body")
+        )
 
     open_enums = raw.get("open_enums") or {}
     error_responses = raw.get("error_responses") or {}
@@ -129,7 +140,6 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         auth_header=str(raw["auth"]["header_parameter"]),
         security_scheme=str(raw["auth"]["security_scheme"]),
         servers=list(raw["servers"]),
-        tags={str(k): str(v) for k, v in raw["tags"].items()},
         operations=operations,
         open_enums_in_responses=open_enums.get("in") == "responses",
         error_responses_always={str(k): str(v) for k, v in (error_responses.get("always") or {}).items()},

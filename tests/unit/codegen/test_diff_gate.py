@@ -125,7 +125,7 @@ def test_stale_rules_are_refused_even_when_breaking_is_allowed(make_tree: Callab
     plan = plan_regeneration(tree.spec, tree.target, tree.sha256)
     refusal = plan.refusal(allow_breaking=True)
     assert isinstance(refusal, StaleRulesError)
-    assert "'cancel-a-queued-run' does not exist" in str(refusal)
+    assert "'POST /v1/runs/{id}/cancel' does not exist" in str(refusal)
 
 
 def test_first_generation_has_nothing_to_compare(tmp_path: Path) -> None:
@@ -184,7 +184,7 @@ def test_generate_reports_stale_rules_together_with_the_changes(
 
     captured = capsys.readouterr()
     assert "[operation-removed]" in captured.out
-    assert "- operations: 'cancel-a-queued-run' does not exist" in captured.out
+    assert "- operations: 'POST /v1/runs/{id}/cancel' does not exist" in captured.out
     assert "codegen/rules.yaml" in captured.err
     assert tree.snapshot() == before
 

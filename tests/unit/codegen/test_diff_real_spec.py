@@ -83,7 +83,7 @@ def test_stale_rules_and_changes_are_reported_in_the_same_run(spec_copy: dict[st
     report = build_report(old, _side(spec_copy, "new"))
 
     assert [(c.rule, c.operation) for c in report.changes] == [("operation-removed", "runs.cancel")]
-    assert any("'cancel-a-queued-run' does not exist" in rule for rule in report.stale_rules)
+    assert any("'POST /v1/runs/{id}/cancel' does not exist" in rule for rule in report.stale_rules)
 
 
 def test_committed_generated_spec_matches_the_vendored_one(normalized: Normalized) -> None:

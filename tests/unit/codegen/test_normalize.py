@@ -123,7 +123,7 @@ def test_operations_get_resource_tags_and_short_names(normalized: Normalized) ->
         resource, _name = operation["operationId"].split(".")
         assert operation["tags"] == [resource]
         assert resource in {"runs", "tests", "groups", "webhooks", "projects"}
-    assert normalized.operation_names["get-test-run-status"] == "runs.get"
+    assert normalized.operation_names["GET /v1/runs/{id}"] == "runs.get"
 
 
 def test_inline_request_bodies_get_the_configured_name(normalized: Normalized) -> None:
@@ -157,22 +157,23 @@ def test_extract_refuses_to_merge_different_schemas(spec_copy: dict[str, Any], r
 
 def test_two_operations_normalizing_to_one_name_fail(spec_copy: dict[str, Any], rules: Rules) -> None:
     operations = dict(rules.operations)
-    operations["list-test-runs"] = OperationRule(name="get", request_body=None)
+    operations["GET /v1/runs"] = OperationRule(resource="runs", name="get", request_body=None)
     with pytest.raises(SpecError, match=r"both normalize to the name 'runs.get'"):
         normalize(spec_copy, dataclasses.replace(rules, operations=operations), SOURCE)
 
 
 def test_unknown_operation_gets_a_derived_name_and_a_note(spec_copy: dict[str, Any], rules: Rules) -> None:
-    spec_copy["paths"]["/v1/runs/{id}/retry"] = {
-        "post": {
-            "operationId": "retry-a-test-run",
-            "tags": ["subpackage_testRuns"],
-            "responses": {"200": {"description": "ok"}},
-        }
-    }
+    # No operationId and no rule: the default name comes from the method and the path (codegen/naming).
+    spec_copy["paths"]["/v1/runs/{id}/retry"] = {"post": {"responses": {"200": {"description": "ok"}}}}
     result = normalize(spec_copy, rules, SOURCE)
-    assert result.operation_names["retry-a-test-run"] == "runs.retry_a_test_run"
-    assert any("retry-a-test-run" in note for note in result.notes)
+    assert result.operation_names["POST /v1/runs/{id}/retry"] == "runs.retry"
+    assert any("POST /v1/runs/{id}/retry" in note for note in result.notes)
+
+
+def test_a_stale_operation_rule_is_reported(spec_copy: dict[str, Any], rules: Rules) -> None:
+    operations = {**rules.operations, "GET /v1/gone": OperationRule("gone", "list", None)}
+    with pytest.raises(StaleRulesError, match="'GET /v1/gone' does not exist"):
+        normalize(spec_copy, dataclasses.replace(rules, operations=operations), SOURCE)
 
 
 # -- servers --------------------------------------------------------------------------------------------
@@ -224,9 +225,9 @@ def test_every_stale_rule_is_reported_by_name(spec_copy: dict[str, Any], rules: 
     with pytest.raises(StaleRulesError) as caught:
         normalize(spec_copy, rules, SOURCE)
     message = str(caught.value)
-    assert "operations: 'cancel-a-queued-run' does not exist" in message
+    assert "operations: 'POST /v1/runs/{id}/cancel' does not exist" in message
     assert "schemas: 'Test Runs_cancelAQueuedRun_Response_200' does not exist" in message
-    assert "operations: 'update-a-project' does not exist" in message
+    assert "operations: 'PATCH /v1/projects/{projectId}' does not exist" in message
     assert "codegen/rules.yaml" in message
     assert len(caught.value.stale) == 4
 
@@ -242,7 +243,7 @@ def test_request_body_rule_is_stale_when_body_became_a_ref(spec_copy: dict[str, 
     body = spec_copy["paths"]["/v1/tests"]["post"]["requestBody"]["content"]["application/json"]
     _schemas(spec_copy)["UpstreamTest"] = body["schema"]
     body["schema"] = {"$ref": "#/components/schemas/UpstreamTest"}
-    with pytest.raises(StaleRulesError, match="'create-a-test' has no inline request body to name"):
+    with pytest.raises(StaleRulesError, match="'POST /v1/tests' has no inline request body to name"):
         normalize(spec_copy, rules, SOURCE)
 
 
@@ -326,5 +327,5 @@ def test_parameter_constraint_for_a_missing_parameter_is_stale(
 ) -> None:
     params = spec_copy["paths"]["/v1/runs"]["get"]["parameters"]
     spec_copy["paths"]["/v1/runs"]["get"]["parameters"] = [p for p in params if p["name"] != "limit"]
-    with pytest.raises(StaleRulesError, match="'list-test-runs' has no parameter 'limit'"):
+    with pytest.raises(StaleRulesError, match="'GET /v1/runs' has no parameter 'limit'"):
         normalize(spec_copy, rules, SOURCE)

@@ -187,7 +187,7 @@ REFUSED: dict[str, tuple[bytes, tuple[str, ...]]] = {
     "no-paths": (b"openapi: 3.1.0\ninfo: {title: t, version: '1'}\n", ("/paths", "no `paths`")),
     "failing-rules": (
         _vendored_with(_drop_cancel),
-        ("codegen/rules.yaml", "'cancel-a-queued-run' does not exist"),
+        ("codegen/rules.yaml", "'POST /v1/runs/{id}/cancel' does not exist"),
     ),
     "invalid-after-rules": (_vendored_with(_param_in_body), ("after normalization", "not valid OpenAPI")),
 }
