@@ -23,10 +23,19 @@ class Flavour:
     define: str  # "def" / "async def"
     wait: str  # "" / "await "
     caller: str
+    raw: bool = False  # the with_raw_response twin: returns RawResponse[...] via call_raw
 
 
 SYNC = Flavour(prefix="", base="SyncResource", define="def", wait="", caller="SyncCaller")
 ASYNC = Flavour(prefix="Async", base="AsyncResource", define="async def", wait="await ", caller="AsyncCaller")
+RAW_SYNC = Flavour(prefix="", base="SyncResource", define="def", wait="", caller="SyncCaller", raw=True)
+RAW_ASYNC = Flavour(
+    prefix="Async", base="AsyncResource", define="async def", wait="await ", caller="AsyncCaller", raw=True
+)
+
+
+def raw_class_name(resource: str, flavour: Flavour) -> str:
+    return class_name(resource, flavour) + "WithRawResponse"
 
 
 def class_name(resource: str, flavour: Flavour) -> str:
@@ -93,12 +102,13 @@ def _signature(view: OperationView) -> list[str]:
 def _method(view: OperationView, flavour: Flavour) -> list[str]:
     params = ",\n        ".join(_signature(view))
     args = ", ".join(f"{a.name!r}: {a.name}" for a in view.args)
+    returns = f"RawResponse[{_returns(view)}]" if flavour.raw else _returns(view)
     return [
         f"    {flavour.define} {view.method_name}(",
         f"        {params},",
-        f"    ) -> {_returns(view)}:",
+        f"    ) -> {returns}:",
         *_docstring(view, "        "),
-        f"        return {flavour.wait}self._core.call(",
+        f"        return {flavour.wait}self._core.{'call_raw' if flavour.raw else 'call'}(",
         f"            ops.{view.constant}, {{{args}}}, timeout=timeout, extra_headers=extra_headers",
         "        )",
         "",
@@ -123,27 +133,45 @@ def _imports_for(text: str) -> list[str]:
 def render_resource(resource: str, views: list[OperationView], family: ModelFamily = ATTRS_MODELS) -> str:
     """``resources/<resource>.py``: the sync and the async class of one resource."""
     body: list[str] = []
-    for flavour in (SYNC, ASYNC):
+    for flavour, raw in ((SYNC, RAW_SYNC), (ASYNC, RAW_ASYNC)):
         body += [
             "",
             "",
+            f"class {raw_class_name(resource, raw)}({raw.base}):",
+            f'    """``client.{resource}.with_raw_response``: status, headers and the parsed body."""',
+            "",
+        ]
+        for view in views:
+            body += _method(view, raw)
+        body += [
+            "",
             f"class {class_name(resource, flavour)}({flavour.base}):",
             f'    """``client.{resource}``: {len(views)} operation(s) of the spec."""',
+            "",
+            "    @cached_property",
+            f"    def with_raw_response(self) -> {raw_class_name(resource, raw)}:",
+            '        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""',
+            f"        return {raw_class_name(resource, raw)}(self._core)",
             "",
         ]
         for view in views:
             body += _method(view, flavour)
     text = "\n".join(body)
-    names = ", ".join(f'"{class_name(resource, f)}"' for f in (ASYNC, SYNC))
+    names = ", ".join(
+        f'"{name}"'
+        for name in sorted(n(resource, f) for f in (SYNC, ASYNC) for n in (class_name, raw_class_name))
+    )
     header = [
         f'"""``client.{resource}``, generated from the spec by codegen/emit (one description per',
         'operation, rendered as a sync and an async method)."""',
         "",
         *_imports_for(text),
         "",
+        "from functools import cached_property",
+        "",
         "from ..types import UNSET, Unset",
         "from . import _operations as ops",
-        "from ._operation import AsyncResource, FileContent, SyncResource, Timeout",
+        "from ._operation import AsyncResource, FileContent, RawResponse, SyncResource, Timeout",
         "",
         "if TYPE_CHECKING:",
         f"    from .. import {family.module} as models",

@@ -19,6 +19,7 @@ __all__ = [
     "FileContent",
     "OperationSpec",
     "Param",
+    "RawResponse",
     "SyncCaller",
     "SyncResource",
     "Timeout",
@@ -71,6 +72,16 @@ class OperationSpec(Generic[T]):
     authenticated: bool
 
 
+@dataclass(frozen=True, slots=True)
+class RawResponse(Generic[T]):
+    """What ``client.<resource>.with_raw_response.<method>(...)`` returns: the answer as it came."""
+
+    status_code: int
+    headers: httpx.Headers
+    parsed: T
+    http_response: httpx.Response = field(repr=False)
+
+
 def json_value(data: Any) -> Any:
     """The parser of an answer whose schema is not a model: the decoded JSON as it is."""
     return data
@@ -91,6 +102,15 @@ class SyncCaller(Protocol):
         extra_headers: Mapping[str, str] | None,
     ) -> T: ...
 
+    def call_raw(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> RawResponse[T]: ...
+
 
 class AsyncCaller(Protocol):
     async def call(
@@ -101,6 +121,15 @@ class AsyncCaller(Protocol):
         timeout: Timeout | Unset,
         extra_headers: Mapping[str, str] | None,
     ) -> T: ...
+
+    async def call_raw(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> RawResponse[T]: ...
 
 
 class SyncResource:

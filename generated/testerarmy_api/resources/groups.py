@@ -7,21 +7,89 @@ operation, rendered as a sync and an async method)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ..types import UNSET, Unset
 from . import _operations as ops
-from ._operation import AsyncResource, FileContent, SyncResource, Timeout
+from ._operation import AsyncResource, FileContent, RawResponse, SyncResource, Timeout
 
 if TYPE_CHECKING:
     from .. import models as models
 
-__all__ = ["AsyncGroups", "Groups"]
+__all__ = [
+    "AsyncGroups",
+    "AsyncGroupsWithRawResponse",
+    "Groups",
+    "GroupsWithRawResponse",
+]
+
+
+class GroupsWithRawResponse(SyncResource):
+    """``client.groups.with_raw_response``: status, headers and the parsed body."""
+
+    def trigger(
+        self,
+        group_id: str | UUID,
+        body: models.TriggerGroupRunRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.TriggerGroupRunResponse]:
+        """Trigger a test group run
+
+        ``POST /v1/groups/{groupId}/runs``
+
+        Args:
+            group_id: Test group ID
+        """
+        return self._core.call_raw(
+            ops.GROUPS_TRIGGER,
+            {"group_id": group_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def update(
+        self,
+        group_id: str | UUID,
+        *,
+        name: str | None = None,
+        run_mode: str | None = None,
+        prep_test_id: str | None | Unset = UNSET,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.UpdateGroupResponse]:
+        """Update a test group
+
+        Update name, runMode, or prepTestId on a test group.
+
+        ``PATCH /v1/groups/{groupId}``
+
+        Args:
+            group_id: Test group ID
+        """
+        return self._core.call_raw(
+            ops.GROUPS_UPDATE,
+            {
+                "group_id": group_id,
+                "name": name,
+                "run_mode": run_mode,
+                "prep_test_id": prep_test_id,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
 
 class Groups(SyncResource):
     """``client.groups``: 2 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> GroupsWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return GroupsWithRawResponse(self._core)
 
     def trigger(
         self,
@@ -77,8 +145,70 @@ class Groups(SyncResource):
         )
 
 
+class AsyncGroupsWithRawResponse(AsyncResource):
+    """``client.groups.with_raw_response``: status, headers and the parsed body."""
+
+    async def trigger(
+        self,
+        group_id: str | UUID,
+        body: models.TriggerGroupRunRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.TriggerGroupRunResponse]:
+        """Trigger a test group run
+
+        ``POST /v1/groups/{groupId}/runs``
+
+        Args:
+            group_id: Test group ID
+        """
+        return await self._core.call_raw(
+            ops.GROUPS_TRIGGER,
+            {"group_id": group_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def update(
+        self,
+        group_id: str | UUID,
+        *,
+        name: str | None = None,
+        run_mode: str | None = None,
+        prep_test_id: str | None | Unset = UNSET,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.UpdateGroupResponse]:
+        """Update a test group
+
+        Update name, runMode, or prepTestId on a test group.
+
+        ``PATCH /v1/groups/{groupId}``
+
+        Args:
+            group_id: Test group ID
+        """
+        return await self._core.call_raw(
+            ops.GROUPS_UPDATE,
+            {
+                "group_id": group_id,
+                "name": name,
+                "run_mode": run_mode,
+                "prep_test_id": prep_test_id,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncGroups(AsyncResource):
     """``client.groups``: 2 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncGroupsWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return AsyncGroupsWithRawResponse(self._core)
 
     async def trigger(
         self,

@@ -7,21 +7,251 @@ operation, rendered as a sync and an async method)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ..types import UNSET, Unset
 from . import _operations as ops
-from ._operation import AsyncResource, FileContent, SyncResource, Timeout
+from ._operation import AsyncResource, FileContent, RawResponse, SyncResource, Timeout
 
 if TYPE_CHECKING:
     from .. import models as models
 
-__all__ = ["AsyncProjects", "Projects"]
+__all__ = [
+    "AsyncProjects",
+    "AsyncProjectsWithRawResponse",
+    "Projects",
+    "ProjectsWithRawResponse",
+]
+
+
+class ProjectsWithRawResponse(SyncResource):
+    """``client.projects.with_raw_response``: status, headers and the parsed body."""
+
+    def confirm_mobile_app_upload(
+        self,
+        project_id: str,
+        *,
+        storage_key: str,
+        filename: str,
+        file_size: int,
+        remove_after: int | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.ConfirmMobileAppUploadResponse]:
+        """Confirm a project mobile app upload
+
+        ``POST /v1/projects/{projectId}/mobile/upload/confirm``
+
+        Args:
+            project_id: Project ID or shortId
+            storage_key: The storageKey returned in step 1
+            filename: The filename returned in step 1
+            file_size: The fileSize returned in step 1
+            remove_after: Auto-delete the upload after this many seconds
+        """
+        return self._core.call_raw(
+            ops.PROJECTS_CONFIRM_MOBILE_APP_UPLOAD,
+            {
+                "project_id": project_id,
+                "storage_key": storage_key,
+                "filename": filename,
+                "file_size": file_size,
+                "remove_after": remove_after,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def create_credential(
+        self,
+        project_id: str,
+        body: models.CreateCredentialRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.CreateCredentialResponse]:
+        """Create a project credential
+
+        Create a login or inbox credential for a project. Passwords are not returned.
+
+        ``POST /v1/projects/{projectId}/credentials``
+
+        Args:
+            project_id: Project ID or shortId
+        """
+        return self._core.call_raw(
+            ops.PROJECTS_CREATE_CREDENTIAL,
+            {"project_id": project_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def delete_mobile_app(
+        self,
+        project_id: str,
+        app_id: str | UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.DeleteMobileAppResponse]:
+        """Delete a project mobile app
+
+        ``DELETE /v1/projects/{projectId}/mobile/{appId}``
+
+        Args:
+            project_id: Project ID or shortId
+            app_id: Mobile app upload ID
+        """
+        return self._core.call_raw(
+            ops.PROJECTS_DELETE_MOBILE_APP,
+            {"project_id": project_id, "app_id": app_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def initiate_mobile_app_upload(
+        self,
+        project_id: str,
+        *,
+        filename: str,
+        file_size: int,
+        remove_after: int | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.InitiateMobileAppUploadResponse]:
+        """Initiate a project mobile app upload
+
+        ``POST /v1/projects/{projectId}/mobile/upload``
+
+        Args:
+            project_id: Project ID or shortId
+            filename: .app.zip, .app.tar.gz, .zip, .tgz, or .apk
+            file_size: Size of the file in bytes
+            remove_after: Auto-delete the upload after this many seconds
+        """
+        return self._core.call_raw(
+            ops.PROJECTS_INITIATE_MOBILE_APP_UPLOAD,
+            {
+                "project_id": project_id,
+                "filename": filename,
+                "file_size": file_size,
+                "remove_after": remove_after,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def list_mobile_apps(
+        self,
+        project_id: str,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.MobileAppList]:
+        """List project mobile apps
+
+        ``GET /v1/projects/{projectId}/mobile``
+
+        Args:
+            project_id: Project ID or shortId
+        """
+        return self._core.call_raw(
+            ops.PROJECTS_LIST_MOBILE_APPS,
+            {"project_id": project_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def trigger_pull_request_run(
+        self,
+        project_id: str,
+        *,
+        target_url: str,
+        pull_request: Mapping[str, Any],
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.TriggerPullRequestRunResponse]:
+        """Trigger a dynamic pull request run
+
+        Trigger the dynamic PR agent from CI using PR metadata. Callers do not send changed
+        files; TesterArmy enriches with changed files and GitHub reporting only when the project
+        has a supported GitHub connection.
+
+        ``POST /v1/projects/{projectId}/pull-request-runs``
+
+        Args:
+            project_id: Project ID or shortId
+        """
+        return self._core.call_raw(
+            ops.PROJECTS_TRIGGER_PULL_REQUEST_RUN,
+            {
+                "project_id": project_id,
+                "target_url": target_url,
+                "pull_request": pull_request,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def update(
+        self,
+        project_id: str,
+        body: models.UpdateProjectRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.UpdateProjectResponse]:
+        """Update a project
+
+        Update project name, URL, or description.
+
+        ``PATCH /v1/projects/{projectId}``
+
+        Args:
+            project_id: Project ID
+        """
+        return self._core.call_raw(
+            ops.PROJECTS_UPDATE,
+            {"project_id": project_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def upload_mobile_app(
+        self,
+        project_id: str,
+        *,
+        file: FileContent,
+        remove_after: int | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.UploadMobileAppResponse]:
+        """Upload a project mobile app
+
+        ``POST /v1/projects/{projectId}/mobile``
+
+        Args:
+            project_id: Project ID or shortId
+            file: .app.zip, .app.tar.gz, .zip, .tgz, or .apk
+            remove_after: Auto-delete the upload after this many seconds
+        """
+        return self._core.call_raw(
+            ops.PROJECTS_UPLOAD_MOBILE_APP,
+            {"project_id": project_id, "file": file, "remove_after": remove_after},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
 
 class Projects(SyncResource):
     """``client.projects``: 8 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> ProjectsWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return ProjectsWithRawResponse(self._core)
 
     def confirm_mobile_app_upload(
         self,
@@ -239,8 +469,232 @@ class Projects(SyncResource):
         )
 
 
+class AsyncProjectsWithRawResponse(AsyncResource):
+    """``client.projects.with_raw_response``: status, headers and the parsed body."""
+
+    async def confirm_mobile_app_upload(
+        self,
+        project_id: str,
+        *,
+        storage_key: str,
+        filename: str,
+        file_size: int,
+        remove_after: int | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.ConfirmMobileAppUploadResponse]:
+        """Confirm a project mobile app upload
+
+        ``POST /v1/projects/{projectId}/mobile/upload/confirm``
+
+        Args:
+            project_id: Project ID or shortId
+            storage_key: The storageKey returned in step 1
+            filename: The filename returned in step 1
+            file_size: The fileSize returned in step 1
+            remove_after: Auto-delete the upload after this many seconds
+        """
+        return await self._core.call_raw(
+            ops.PROJECTS_CONFIRM_MOBILE_APP_UPLOAD,
+            {
+                "project_id": project_id,
+                "storage_key": storage_key,
+                "filename": filename,
+                "file_size": file_size,
+                "remove_after": remove_after,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def create_credential(
+        self,
+        project_id: str,
+        body: models.CreateCredentialRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.CreateCredentialResponse]:
+        """Create a project credential
+
+        Create a login or inbox credential for a project. Passwords are not returned.
+
+        ``POST /v1/projects/{projectId}/credentials``
+
+        Args:
+            project_id: Project ID or shortId
+        """
+        return await self._core.call_raw(
+            ops.PROJECTS_CREATE_CREDENTIAL,
+            {"project_id": project_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def delete_mobile_app(
+        self,
+        project_id: str,
+        app_id: str | UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.DeleteMobileAppResponse]:
+        """Delete a project mobile app
+
+        ``DELETE /v1/projects/{projectId}/mobile/{appId}``
+
+        Args:
+            project_id: Project ID or shortId
+            app_id: Mobile app upload ID
+        """
+        return await self._core.call_raw(
+            ops.PROJECTS_DELETE_MOBILE_APP,
+            {"project_id": project_id, "app_id": app_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def initiate_mobile_app_upload(
+        self,
+        project_id: str,
+        *,
+        filename: str,
+        file_size: int,
+        remove_after: int | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.InitiateMobileAppUploadResponse]:
+        """Initiate a project mobile app upload
+
+        ``POST /v1/projects/{projectId}/mobile/upload``
+
+        Args:
+            project_id: Project ID or shortId
+            filename: .app.zip, .app.tar.gz, .zip, .tgz, or .apk
+            file_size: Size of the file in bytes
+            remove_after: Auto-delete the upload after this many seconds
+        """
+        return await self._core.call_raw(
+            ops.PROJECTS_INITIATE_MOBILE_APP_UPLOAD,
+            {
+                "project_id": project_id,
+                "filename": filename,
+                "file_size": file_size,
+                "remove_after": remove_after,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def list_mobile_apps(
+        self,
+        project_id: str,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.MobileAppList]:
+        """List project mobile apps
+
+        ``GET /v1/projects/{projectId}/mobile``
+
+        Args:
+            project_id: Project ID or shortId
+        """
+        return await self._core.call_raw(
+            ops.PROJECTS_LIST_MOBILE_APPS,
+            {"project_id": project_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def trigger_pull_request_run(
+        self,
+        project_id: str,
+        *,
+        target_url: str,
+        pull_request: Mapping[str, Any],
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.TriggerPullRequestRunResponse]:
+        """Trigger a dynamic pull request run
+
+        Trigger the dynamic PR agent from CI using PR metadata. Callers do not send changed
+        files; TesterArmy enriches with changed files and GitHub reporting only when the project
+        has a supported GitHub connection.
+
+        ``POST /v1/projects/{projectId}/pull-request-runs``
+
+        Args:
+            project_id: Project ID or shortId
+        """
+        return await self._core.call_raw(
+            ops.PROJECTS_TRIGGER_PULL_REQUEST_RUN,
+            {
+                "project_id": project_id,
+                "target_url": target_url,
+                "pull_request": pull_request,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def update(
+        self,
+        project_id: str,
+        body: models.UpdateProjectRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.UpdateProjectResponse]:
+        """Update a project
+
+        Update project name, URL, or description.
+
+        ``PATCH /v1/projects/{projectId}``
+
+        Args:
+            project_id: Project ID
+        """
+        return await self._core.call_raw(
+            ops.PROJECTS_UPDATE,
+            {"project_id": project_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def upload_mobile_app(
+        self,
+        project_id: str,
+        *,
+        file: FileContent,
+        remove_after: int | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.UploadMobileAppResponse]:
+        """Upload a project mobile app
+
+        ``POST /v1/projects/{projectId}/mobile``
+
+        Args:
+            project_id: Project ID or shortId
+            file: .app.zip, .app.tar.gz, .zip, .tgz, or .apk
+            remove_after: Auto-delete the upload after this many seconds
+        """
+        return await self._core.call_raw(
+            ops.PROJECTS_UPLOAD_MOBILE_APP,
+            {"project_id": project_id, "file": file, "remove_after": remove_after},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncProjects(AsyncResource):
     """``client.projects``: 8 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncProjectsWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return AsyncProjectsWithRawResponse(self._core)
 
     async def confirm_mobile_app_upload(
         self,

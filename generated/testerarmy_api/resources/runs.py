@@ -7,21 +7,129 @@ operation, rendered as a sync and an async method)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 from uuid import UUID
 
 from ..types import UNSET, Unset
 from . import _operations as ops
-from ._operation import AsyncResource, FileContent, SyncResource, Timeout
+from ._operation import AsyncResource, FileContent, RawResponse, SyncResource, Timeout
 
 if TYPE_CHECKING:
     from .. import models as models
 
-__all__ = ["AsyncRuns", "Runs"]
+__all__ = ["AsyncRuns", "AsyncRunsWithRawResponse", "Runs", "RunsWithRawResponse"]
+
+
+class RunsWithRawResponse(SyncResource):
+    """``client.runs.with_raw_response``: status, headers and the parsed body."""
+
+    def cancel(
+        self,
+        run_id: str | UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.CancelRunResponse]:
+        """Cancel a queued run
+
+        Cancel a test run that is still in the queue. Only works for runs with status 'queued'.
+
+        ``POST /v1/runs/{id}/cancel``
+
+        Args:
+            run_id: Test run ID
+        """
+        return self._core.call_raw(
+            ops.RUNS_CANCEL,
+            {"run_id": run_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def create(
+        self,
+        *,
+        prompt: str,
+        webhook_url: str | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.CreateRunResponse]:
+        """Submit a QA test run
+
+        Submit an async QA test run. Returns immediately with a run ID. Poll GET /v1/runs/{id}
+        for status, or provide a webhookUrl to receive a callback on completion.
+
+        ``POST /v1/runs``
+
+        Args:
+            prompt: Testing prompt describing what feature to test
+            webhook_url: Optional URL to receive a POST callback when the run completes
+        """
+        return self._core.call_raw(
+            ops.RUNS_CREATE,
+            {"prompt": prompt, "webhook_url": webhook_url},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def get(
+        self,
+        run_id: str | UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.Run]:
+        """Get test run status
+
+        Retrieve the current status and result of a test run. Poll this endpoint to check for
+        completion.
+
+        ``GET /v1/runs/{id}``
+
+        Args:
+            run_id: Test run ID
+        """
+        return self._core.call_raw(
+            ops.RUNS_GET,
+            {"run_id": run_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        status: models.RunStatus
+        | Literal["queued", "running", "completed", "failed", "cancelled"]
+        | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.RunList]:
+        """List test runs
+
+        ``GET /v1/runs``
+
+        Args:
+            limit: Max results per page (max 100).
+            status: Filter by run status
+        """
+        return self._core.call_raw(
+            ops.RUNS_LIST,
+            {"limit": limit, "status": status},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
 
 class Runs(SyncResource):
     """``client.runs``: 4 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> RunsWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return RunsWithRawResponse(self._core)
 
     def cancel(
         self,
@@ -122,8 +230,115 @@ class Runs(SyncResource):
         )
 
 
+class AsyncRunsWithRawResponse(AsyncResource):
+    """``client.runs.with_raw_response``: status, headers and the parsed body."""
+
+    async def cancel(
+        self,
+        run_id: str | UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.CancelRunResponse]:
+        """Cancel a queued run
+
+        Cancel a test run that is still in the queue. Only works for runs with status 'queued'.
+
+        ``POST /v1/runs/{id}/cancel``
+
+        Args:
+            run_id: Test run ID
+        """
+        return await self._core.call_raw(
+            ops.RUNS_CANCEL,
+            {"run_id": run_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def create(
+        self,
+        *,
+        prompt: str,
+        webhook_url: str | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.CreateRunResponse]:
+        """Submit a QA test run
+
+        Submit an async QA test run. Returns immediately with a run ID. Poll GET /v1/runs/{id}
+        for status, or provide a webhookUrl to receive a callback on completion.
+
+        ``POST /v1/runs``
+
+        Args:
+            prompt: Testing prompt describing what feature to test
+            webhook_url: Optional URL to receive a POST callback when the run completes
+        """
+        return await self._core.call_raw(
+            ops.RUNS_CREATE,
+            {"prompt": prompt, "webhook_url": webhook_url},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def get(
+        self,
+        run_id: str | UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.Run]:
+        """Get test run status
+
+        Retrieve the current status and result of a test run. Poll this endpoint to check for
+        completion.
+
+        ``GET /v1/runs/{id}``
+
+        Args:
+            run_id: Test run ID
+        """
+        return await self._core.call_raw(
+            ops.RUNS_GET,
+            {"run_id": run_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def list(
+        self,
+        *,
+        limit: int | None = None,
+        status: models.RunStatus
+        | Literal["queued", "running", "completed", "failed", "cancelled"]
+        | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.RunList]:
+        """List test runs
+
+        ``GET /v1/runs``
+
+        Args:
+            limit: Max results per page (max 100).
+            status: Filter by run status
+        """
+        return await self._core.call_raw(
+            ops.RUNS_LIST,
+            {"limit": limit, "status": status},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncRuns(AsyncResource):
     """``client.runs``: 4 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncRunsWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return AsyncRunsWithRawResponse(self._core)
 
     async def cancel(
         self,

@@ -7,21 +7,123 @@ operation, rendered as a sync and an async method)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from ..types import UNSET, Unset
 from . import _operations as ops
-from ._operation import AsyncResource, FileContent, SyncResource, Timeout
+from ._operation import AsyncResource, FileContent, RawResponse, SyncResource, Timeout
 
 if TYPE_CHECKING:
     from .. import models as models
 
-__all__ = ["AsyncTests", "Tests"]
+__all__ = ["AsyncTests", "AsyncTestsWithRawResponse", "Tests", "TestsWithRawResponse"]
+
+
+class TestsWithRawResponse(SyncResource):
+    """``client.tests.with_raw_response``: status, headers and the parsed body."""
+
+    def create(
+        self,
+        body: models.CreateTestRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.CreateTestResponse]:
+        """Create a test
+
+        Create a structured test definition for a project.
+
+        ``POST /v1/tests``
+        """
+        return self._core.call_raw(
+            ops.TESTS_CREATE,
+            {"body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def delete(
+        self,
+        test_id: str | UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.DeleteTestResponse]:
+        """Delete a test
+
+        Delete a structured test definition.
+
+        ``DELETE /v1/tests/{testId}``
+
+        Args:
+            test_id: Test ID
+        """
+        return self._core.call_raw(
+            ops.TESTS_DELETE,
+            {"test_id": test_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def trigger(
+        self,
+        test_id: str | UUID,
+        body: models.TriggerTestRunRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.TriggerTestRunResponse]:
+        """Trigger a test run
+
+        Trigger a saved dashboard test remotely using API-key authentication. Returns the queued
+        run ID.
+
+        ``POST /v1/tests/{testId}/runs``
+
+        Args:
+            test_id: Test ID
+        """
+        return self._core.call_raw(
+            ops.TESTS_TRIGGER,
+            {"test_id": test_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def update(
+        self,
+        test_id: str | UUID,
+        body: models.UpdateTestRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.UpdateTestResponse]:
+        """Update a test
+
+        Update a structured test definition.
+
+        ``PATCH /v1/tests/{testId}``
+
+        Args:
+            test_id: Test ID
+        """
+        return self._core.call_raw(
+            ops.TESTS_UPDATE,
+            {"test_id": test_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
 
 class Tests(SyncResource):
     """``client.tests``: 4 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> TestsWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return TestsWithRawResponse(self._core)
 
     def create(
         self,
@@ -116,8 +218,109 @@ class Tests(SyncResource):
         )
 
 
+class AsyncTestsWithRawResponse(AsyncResource):
+    """``client.tests.with_raw_response``: status, headers and the parsed body."""
+
+    async def create(
+        self,
+        body: models.CreateTestRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.CreateTestResponse]:
+        """Create a test
+
+        Create a structured test definition for a project.
+
+        ``POST /v1/tests``
+        """
+        return await self._core.call_raw(
+            ops.TESTS_CREATE,
+            {"body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def delete(
+        self,
+        test_id: str | UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.DeleteTestResponse]:
+        """Delete a test
+
+        Delete a structured test definition.
+
+        ``DELETE /v1/tests/{testId}``
+
+        Args:
+            test_id: Test ID
+        """
+        return await self._core.call_raw(
+            ops.TESTS_DELETE,
+            {"test_id": test_id},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def trigger(
+        self,
+        test_id: str | UUID,
+        body: models.TriggerTestRunRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.TriggerTestRunResponse]:
+        """Trigger a test run
+
+        Trigger a saved dashboard test remotely using API-key authentication. Returns the queued
+        run ID.
+
+        ``POST /v1/tests/{testId}/runs``
+
+        Args:
+            test_id: Test ID
+        """
+        return await self._core.call_raw(
+            ops.TESTS_TRIGGER,
+            {"test_id": test_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    async def update(
+        self,
+        test_id: str | UUID,
+        body: models.UpdateTestRequest | Mapping[str, Any] | None = None,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.UpdateTestResponse]:
+        """Update a test
+
+        Update a structured test definition.
+
+        ``PATCH /v1/tests/{testId}``
+
+        Args:
+            test_id: Test ID
+        """
+        return await self._core.call_raw(
+            ops.TESTS_UPDATE,
+            {"test_id": test_id, "body": body},
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncTests(AsyncResource):
     """``client.tests``: 4 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncTestsWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return AsyncTestsWithRawResponse(self._core)
 
     async def create(
         self,

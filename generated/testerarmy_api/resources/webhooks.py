@@ -7,21 +7,72 @@ operation, rendered as a sync and an async method)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 from ..types import UNSET, Unset
 from . import _operations as ops
-from ._operation import AsyncResource, FileContent, SyncResource, Timeout
+from ._operation import AsyncResource, FileContent, RawResponse, SyncResource, Timeout
 
 if TYPE_CHECKING:
     from .. import models as models
 
-__all__ = ["AsyncWebhooks", "Webhooks"]
+__all__ = [
+    "AsyncWebhooks",
+    "AsyncWebhooksWithRawResponse",
+    "Webhooks",
+    "WebhooksWithRawResponse",
+]
+
+
+class WebhooksWithRawResponse(SyncResource):
+    """``client.webhooks.with_raw_response``: status, headers and the parsed body."""
+
+    def trigger(
+        self,
+        webhook_id: str | UUID,
+        secret: str,
+        *,
+        commit_sha: str | None = None,
+        target_url: str | None = None,
+        environment: Literal["production", "staging", "preview"] | None = None,
+        mobile: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.TriggerGroupWebhookResponse]:
+        """Trigger a group webhook
+
+        Trigger all runnable tests in a group from a signed webhook URL.
+
+        ``POST /v1/groups/webhook/{webhookId}/{secret}``
+
+        Args:
+            webhook_id: Webhook ID
+            secret: Webhook secret
+        """
+        return self._core.call_raw(
+            ops.WEBHOOKS_TRIGGER,
+            {
+                "webhook_id": webhook_id,
+                "secret": secret,
+                "commit_sha": commit_sha,
+                "target_url": target_url,
+                "environment": environment,
+                "mobile": mobile,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
 
 
 class Webhooks(SyncResource):
     """``client.webhooks``: 1 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> WebhooksWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return WebhooksWithRawResponse(self._core)
 
     def trigger(
         self,
@@ -60,8 +111,53 @@ class Webhooks(SyncResource):
         )
 
 
+class AsyncWebhooksWithRawResponse(AsyncResource):
+    """``client.webhooks.with_raw_response``: status, headers and the parsed body."""
+
+    async def trigger(
+        self,
+        webhook_id: str | UUID,
+        secret: str,
+        *,
+        commit_sha: str | None = None,
+        target_url: str | None = None,
+        environment: Literal["production", "staging", "preview"] | None = None,
+        mobile: Mapping[str, Any] | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RawResponse[models.TriggerGroupWebhookResponse]:
+        """Trigger a group webhook
+
+        Trigger all runnable tests in a group from a signed webhook URL.
+
+        ``POST /v1/groups/webhook/{webhookId}/{secret}``
+
+        Args:
+            webhook_id: Webhook ID
+            secret: Webhook secret
+        """
+        return await self._core.call_raw(
+            ops.WEBHOOKS_TRIGGER,
+            {
+                "webhook_id": webhook_id,
+                "secret": secret,
+                "commit_sha": commit_sha,
+                "target_url": target_url,
+                "environment": environment,
+                "mobile": mobile,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+
 class AsyncWebhooks(AsyncResource):
     """``client.webhooks``: 1 operation(s) of the spec."""
+
+    @cached_property
+    def with_raw_response(self) -> AsyncWebhooksWithRawResponse:
+        """The same operations, answering with a ``RawResponse`` (status, headers, parsed)."""
+        return AsyncWebhooksWithRawResponse(self._core)
 
     async def trigger(
         self,

@@ -29,7 +29,7 @@ from ._request import build_operation
 if TYPE_CHECKING:
     from testerarmy_api.models.run import Run
     from testerarmy_api.models.run_list import RunList
-    from testerarmy_api.resources._operation import OperationSpec, Timeout
+    from testerarmy_api.resources._operation import OperationSpec, RawResponse, Timeout
     from testerarmy_api.types import Unset
 
 __all__ = ["AsyncCore", "OnUpdate", "RunPager", "SyncCore", "finish"]
@@ -78,6 +78,12 @@ def _list_runs(status: str | None, limit: int | None, cursor: str | None) -> Ope
     params: dict[str, Any] = dict(op.request.get("params", {}))
     params.update({k: v for k, v in (("status", status), ("cursor", cursor)) if v is not None})
     return Operation(op.name, {**op.request, "params": params}, op.parse, response=op.response)
+
+
+def _raw(parsed: T, response: httpx.Response) -> RawResponse[T]:
+    from testerarmy_api.resources._operation import RawResponse
+
+    return RawResponse(response.status_code, response.headers, parsed, response)
 
 
 def _polled(run: Run, response: httpx.Response) -> Polled:
@@ -154,6 +160,17 @@ class SyncCore:
         """The generated resources' entry point (``testerarmy_api.resources._operation.SyncCaller``)."""
         return self.request(build_operation(op, args, timeout=timeout, extra_headers=extra_headers))
 
+    def call_raw(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> RawResponse[T]:
+        built = build_operation(op, args, timeout=timeout, extra_headers=extra_headers)
+        return _raw(*self.send(built))
+
     def iterate_runs(self, pager: RunPager) -> Iterator[Run]:
         while (op := pager.next_operation()) is not None:
             yield from pager.consume(self.request(op))
@@ -202,6 +219,17 @@ class AsyncCore:
     ) -> T:
         """The generated resources' entry point (``testerarmy_api.resources._operation.AsyncCaller``)."""
         return await self.request(build_operation(op, args, timeout=timeout, extra_headers=extra_headers))
+
+    async def call_raw(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> RawResponse[T]:
+        built = build_operation(op, args, timeout=timeout, extra_headers=extra_headers)
+        return _raw(*await self.send(built))
 
     async def iterate_runs(self, pager: RunPager) -> AsyncIterator[Run]:
         while (op := pager.next_operation()) is not None:

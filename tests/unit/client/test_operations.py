@@ -36,14 +36,14 @@ def test_sync_and_async_clients_have_the_same_public_surface() -> None:
     assert set(_public(sync)) == set(_public(asynchronous))
     assert set(sync.operations) == set(asynchronous.operations)
     resources = {name for name, _resource in OPERATIONS.values()}
-    for resource in resources:
-        sync_methods, async_methods = (
-            _public(getattr(sync, resource)),
-            _public(getattr(asynchronous, resource)),
-        )
-        assert set(sync_methods) == set(async_methods), resource
+    pairs = [(r, getattr(sync, r), getattr(asynchronous, r)) for r in resources]
+    pairs += [(f"{r}.with_raw_response", a.with_raw_response, b.with_raw_response) for r, a, b in pairs]
+    for where, one, two in pairs:
+        sync_methods, async_methods = _public(one), _public(two)
+        assert set(sync_methods) == set(async_methods), where
         for name, method in sync_methods.items():
-            assert _shape(method) == _shape(async_methods[name]), f"{resource}.{name}"
+            if callable(method):
+                assert _shape(method) == _shape(async_methods[name]), f"{where}.{name}"
 
 
 def test_operations_maps_every_spec_key_to_the_method_of_its_name(api: FakeAPI, make_client: Make) -> None:
@@ -66,6 +66,15 @@ def test_per_call_timeout_and_extra_headers(api: FakeAPI, make_client: Make) -> 
     client.runs.get(RUN)
     assert api.requests[-1].extensions["timeout"]["read"] == client.timeout.read  # type: ignore[union-attr]
     assert "x-trace" not in api.requests[-1].headers
+
+
+def test_with_raw_response_gives_status_headers_and_the_parsed_model(api: FakeAPI, make_client: Make) -> None:
+    api.add("GET", f"/v1/runs/{RUN}", httpx.Response(200, headers={"X-Request-Id": "r1"}, json=run_json(RUN)))
+    raw = make_client().runs.with_raw_response.get(RUN)
+    assert raw.status_code == 200
+    assert raw.headers["x-request-id"] == "r1"
+    assert str(raw.parsed.id) == RUN
+    assert raw.http_response.request.url.path.endswith(RUN)
 
 
 def test_checks_come_from_the_spec_before_any_request(api: FakeAPI, make_client: Make) -> None:
