@@ -12,7 +12,7 @@ import time
 import urllib.request
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from functools import cached_property
-from types import MappingProxyType, TracebackType
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast
 
 import httpx
@@ -29,6 +29,7 @@ from ._config import (
 )
 from ._logging import REDACTED, install_httpx_log_redaction
 from ._resources._base import AsyncCore, SyncCore
+from ._resources._registry import bound_operations
 from ._retry import RetryPolicy
 from ._transport import AsyncClientTransport, AsyncRetryTransport, ClientTransport, RetryTransport
 
@@ -132,24 +133,6 @@ PoolT = TypeVar("PoolT", httpx.Client, httpx.AsyncClient)
 SleepT = TypeVar("SleepT", Callable[[float], None], Callable[[float], Awaitable[None]])
 
 
-def _bound_operations(client: object) -> Mapping[str, Callable[..., Any]]:
-    """ "METHOD /path" -> the generated (spec-faithful) method, bound to ``client.<resource>``.
-
-    Bound through the generated class, so an operation the facade decorates (``runs.list`` pages,
-    ``runs.cancel`` confirms) is still reachable here exactly as the spec states it.
-    """
-    from testerarmy_api.resources import OPERATIONS
-
-    bound: dict[str, Callable[..., Any]] = {}
-    for key, (resource_name, method) in OPERATIONS.items():
-        resource = getattr(client, resource_name)
-        generated_class = next(
-            cls for cls in type(resource).__mro__ if cls.__module__.startswith("testerarmy_api.")
-        )
-        bound[key] = getattr(generated_class, method).__get__(resource)
-    return MappingProxyType(bound)
-
-
 class _ClientBase(Generic[PoolT, SleepT]):
     """What the sync and async clients share: option handling, ``with_options``, repr."""
 
@@ -222,7 +205,7 @@ class _ClientBase(Generic[PoolT, SleepT]):
     def operations(self) -> Mapping[str, Callable[..., Any]]:
         """Read-only ``{"METHOD /path": bound method}`` for every operation of the spec
         (e.g. ``client.operations["GET /v1/runs/{id}"](run_id)``)."""
-        return _bound_operations(self)
+        return bound_operations(self)
 
     @property
     def base_url(self) -> str:
