@@ -42,3 +42,34 @@ def test_operations_is_read_only_and_bound(client_class: type[Any]) -> None:
     for key, method in client.operations.items():
         assert inspect.ismethod(method), key
         assert inspect.iscoroutinefunction(method) == (client_class is ta.AsyncTesterArmy), key
+
+
+def test_a_hand_written_method_that_drops_a_spec_argument_is_reported() -> None:
+    spec = _spec.load_normalized()
+    client = ta.TesterArmy(api_key="sk_test")
+    names = {
+        f"{method.upper()} {path}": op["operationId"].split(".", 1)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+    }
+    # Facade methods written by hand over the generated ones, with a closed signature (no **kwargs).
+    layered = [
+        (key, resource, name)
+        for key, (resource, name) in names.items()
+        if getattr(getattr(client, resource), name).__func__ is not client.operations[key].__func__
+        and not any(
+            p.kind is p.VAR_KEYWORD
+            for p in inspect.signature(getattr(getattr(client, resource), name)).parameters.values()
+        )
+    ]
+    assert layered, "no hand-written facade method to check"
+    key, resource, name = layered[0]
+    method, path = key.split(" ", 1)
+    spec["paths"][path][method.lower()].setdefault("parameters", []).append(
+        {"name": "brandNew", "in": "query", "required": True, "schema": {"type": "integer"}}
+    )
+    findings = check_facade(spec, (ta.TesterArmy,), api_key="sk_test")
+    assert any(
+        f.startswith(f"TesterArmy: client.{resource}.{name}:") and "not accepted by the facade" in f
+        for f in findings
+    ), findings

@@ -68,11 +68,14 @@ def _get_run(run_id: str) -> Operation[Run]:
     return build_operation(RUNS_GET, {"run_id": run_id}, timeout=UNSET, extra_headers=None)
 
 
-def _list_runs(status: str | None, limit: int | None, cursor: str | None) -> Operation[RunList]:
+def _list_runs(
+    status: str | None, limit: int | None, cursor: str | None, query: Mapping[str, object]
+) -> Operation[RunList]:
     from testerarmy_api.resources._operations import RUNS_LIST
     from testerarmy_api.types import UNSET
 
-    op = build_operation(RUNS_LIST, {"limit": limit}, timeout=UNSET, extra_headers=None)
+    # Every other query parameter of the spec's GET /v1/runs is passed through and checked as usual.
+    op = build_operation(RUNS_LIST, {**query, "limit": limit}, timeout=UNSET, extra_headers=None)
     # The spec types `status` as the closed RunStatus enum; a status it does not know yet must still
     # work as a filter (forward compatibility), and the page cursor is not in the spec yet.
     params: dict[str, Any] = dict(op.request.get("params", {}))
@@ -98,21 +101,22 @@ class RunPager:
     ``cursor`` query parameter until a page comes without one; a repeated cursor stops the walk.
     """
 
-    def __init__(self, status: str | None, limit: int | None) -> None:
+    def __init__(self, status: str | None, limit: int | None, query: Mapping[str, object]) -> None:
         self._status = status
         self._limit = limit
+        self._query = dict(query)
         self._cursor: str | None = None
         self._seen: set[str] = set()
         self._pages = 0
         self._done = False
         # Built (and so checked against the spec) right away, not on the first page fetch.
-        self._first: Operation[RunList] | None = _list_runs(status, limit, None)
+        self._first: Operation[RunList] | None = _list_runs(status, limit, None, self._query)
 
     def next_operation(self) -> Operation[RunList] | None:
         if self._done:
             return None
         first, self._first = self._first, None
-        return first or _list_runs(self._status, self._limit, self._cursor)
+        return first or _list_runs(self._status, self._limit, self._cursor, self._query)
 
     def consume(self, page: RunList) -> list[Run]:
         self._pages += 1

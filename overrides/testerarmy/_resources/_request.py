@@ -86,6 +86,9 @@ def build_operation(
     whole: Any = None
     files: dict[str, Any] = {}
     policies = ARGUMENT_POLICIES.get(op.key, {})
+    unknown = sorted(set(args) - {param.name for param in op.params})
+    if unknown:
+        raise TypeError(f"{op.name}: unexpected argument(s) {', '.join(unknown)}")
     for param in op.params:
         value = args.get(param.name)
         if not _given(param, value):

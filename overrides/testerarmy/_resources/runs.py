@@ -43,8 +43,8 @@ def _run_id(run_id: object) -> str:
     return str(require_uuid(run_id, "run_id"))
 
 
-def _pager(status: RunStatus | str | None, limit: int | None) -> RunPager:
-    return RunPager(policies.check_status_filter(status), limit)
+def _pager(status: RunStatus | str | None, limit: int | None, query: Mapping[str, object]) -> RunPager:
+    return RunPager(policies.check_status_filter(status), limit, query)
 
 
 class Runs(generated.Runs):
@@ -61,14 +61,15 @@ class Runs(generated.Runs):
     # The one page of the spec's `GET /v1/runs` is `client.operations["GET /v1/runs"]`; this is the
     # iterator over all pages, and it takes statuses newer than the spec's enum.
     def list(  # type: ignore[override]
-        self, *, status: RunStatus | str | None = None, limit: int | None = None
+        self, *, status: RunStatus | str | None = None, limit: int | None = None, **query: object
     ) -> Iterator[Run]:
         """Iterate over runs, newest first, following pages if the API pages.
 
         ``limit`` is the page size (bounds from the spec). The current API returns a single page
-        without a cursor, so at most ``limit`` runs come back.
+        without a cursor, so at most ``limit`` runs come back. Any other query parameter of the
+        spec's ``GET /v1/runs`` is accepted by its snake_case name and checked like the others.
         """
-        return self._core.iterate_runs(_pager(status, limit))
+        return self._core.iterate_runs(_pager(status, limit, query))
 
     def cancel(
         self,
@@ -127,10 +128,10 @@ class AsyncRuns(generated.AsyncRuns):
         super().__init__(core)
 
     def list(  # type: ignore[override]
-        self, *, status: RunStatus | str | None = None, limit: int | None = None
+        self, *, status: RunStatus | str | None = None, limit: int | None = None, **query: object
     ) -> AsyncIterator[Run]:
         """``async for run in client.runs.list(...)`` (arguments checked right away)."""
-        return self._core.iterate_runs(_pager(status, limit))
+        return self._core.iterate_runs(_pager(status, limit, query))
 
     async def cancel(
         self,

@@ -105,3 +105,12 @@ async def test_async_operations_are_awaitable() -> None:
     ) as client:
         result = await client.operations["POST /v1/runs/{id}/cancel"](RUN)
         assert result["status"] == "cancelled"
+
+
+def test_the_page_iterator_takes_the_specs_other_query_parameters_checked(
+    api: FakeAPI, make_client: Make
+) -> None:
+    client = make_client()
+    with pytest.raises(TypeError, match="unexpected argument"):
+        client.runs.list(no_such_parameter=1)
+    assert api.requests == []
