@@ -19,6 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from codegen.emit import emit_resources
 from codegen.errors import SpecError
 from codegen.normalize import Normalized, normalize
 from codegen.rules import load_rules
@@ -221,12 +222,13 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
         models = scratch / PYDANTIC_PACKAGE
         _shorten_endpoint_modules(client, normalized)
         _write_spec_module(client, normalized, spec_sha256)
+        resources = emit_resources(normalized.spec, client)
         (models / "__init__.py").write_text(
             '"""Pydantic models of the normalized spec: an independent reading of it."""\n',
             encoding="utf-8",
         )
         (models / "py.typed").write_text("", encoding="utf-8")
-        _format_python([client / "_spec.py", models], scratch)
+        _format_python([client / "_spec.py", resources, models], scratch)
         _add_headers(scratch, spec_sha256)
         normalized_text = _header(spec_sha256) + text
         (scratch / NORMALIZED_NAME).write_text(normalized_text, encoding="utf-8")

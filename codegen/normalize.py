@@ -8,11 +8,11 @@ never silently make a fix stop applying.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.errors import SpecError, pointer
+from codegen.naming import default_name, disambiguate, operation_key
 from codegen.rules import AuthRule, ErrorRule, Locator, Rules
 from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs, rewrite_refs, schema_ref
 
@@ -37,7 +37,7 @@ class StaleRulesError(SpecError):
 @dataclass
 class Normalized:
     spec: dict[str, Any]
-    #: operationId upstream -> "<resource>.<name>"
+    #: upstream "METHOD /path" -> "<resource>.<name>"
     operation_names: dict[str, str] = field(default_factory=dict)
     #: Human-readable notes (e.g. names derived for operations the rules do not know yet).
     notes: list[str] = field(default_factory=list)
@@ -290,7 +290,7 @@ def _apply_error_responses(spec: dict[str, Any], rules: Rules, ctx: _Context) ->
 
 
 def _apply_parameter_constraints(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
-    by_id = {str(op["operationId"]): op for _path, _method, op in iter_operations(spec)}
+    by_id = {operation_key(method, path): op for path, method, op in iter_operations(spec)}
     for op_id, params in rules.parameter_constraints.items():
         operation = by_id.get(op_id)
         if operation is None:
@@ -319,60 +319,40 @@ def _apply_parameter_constraints(spec: dict[str, Any], rules: Rules, ctx: _Conte
             param["schema"].update(keywords)
 
 
-# -- 6/7. tags and operations ----------------------------------------------------------------------------
-
-_WORDS = re.compile(r"[^A-Za-z0-9]+")
-
-
-def _snake(value: str) -> str:
-    value = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", value)
-    return _WORDS.sub("_", value).strip("_").lower()
+# -- 6/7. operation names ---------------------------------------------------------------------------
 
 
 def _apply_operations(spec: dict[str, Any], rules: Rules, ctx: _Context) -> dict[str, str]:
     schemas: dict[str, Any] = spec["components"]["schemas"]
-    used_tags: set[str] = set()
-    used_ops: set[str] = set()
+    used: set[str] = set()
     names: dict[str, str] = {}
     owner: dict[str, str] = {}
     for path, method, operation in iter_operations(spec):
-        op_id = str(operation["operationId"])
-        where = f"{method.upper()} {path}"
-        tags = operation.get("tags") or ["default"]
-        tag = str(tags[0])
-        if tag in rules.tags:
-            resource = rules.tags[tag]
-            used_tags.add(tag)
-        else:
-            resource = _snake(tag.removeprefix("subpackage_"))
-            ctx.notes.append(f"tag {tag!r} has no rule; resource named {resource!r} ({where})")
-        rule = rules.operations.get(op_id)
+        key = operation_key(method, path)
+        rule = rules.operations.get(key)
         if rule is None:
-            short = _snake(op_id)
-            ctx.notes.append(f"operation {op_id!r} has no rule; named {resource}.{short} ({where})")
+            resource, short = default_name(method, path)
+            qualified = disambiguate(f"{resource}.{short}", method, owner)
+            ctx.notes.append(f"operation {key!r} has no rule; named {qualified}")
         else:
-            used_ops.add(op_id)
-            short = rule.name
+            used.add(key)
+            qualified = f"{rule.resource}.{rule.name}"
             if rule.request_body:
-                _hoist_request_body(operation, rule.request_body, schemas, op_id, ctx)
-        qualified = f"{resource}.{short}"
+                _hoist_request_body(operation, rule.request_body, schemas, key, ctx)
         if qualified in owner:
             raise SpecError(
                 ctx.source,
                 pointer("paths", path, method, "operationId"),
-                f"{where} ({op_id}) and {owner[qualified]} both normalize to the name {qualified!r}",
+                f"{key} and {owner[qualified]} both normalize to the name {qualified!r}",
             )
-        owner[qualified] = f"{where} ({op_id})"
-        names[op_id] = qualified
+        owner[qualified] = key
+        names[key] = qualified
         operation["operationId"] = qualified
-        operation["tags"] = [resource]
-    for tag in rules.tags:
-        if tag not in used_tags:
-            ctx.stale_rule(f"tags: {tag!r} is not used by any operation", f"delete `tags.{tag}`")
-    for op_id in rules.operations:
-        if op_id not in used_ops:
+        operation["tags"] = [qualified.split(".", 1)[0]]
+    for key in rules.operations:
+        if key not in used:
             ctx.stale_rule(
-                f"operations: {op_id!r} does not exist", f"delete `operations.{op_id}`, or rename its key"
+                f"operations: {key!r} does not exist", f"delete `operations.{key}`, or rename its key"
             )
     return names
 

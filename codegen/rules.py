@@ -33,6 +33,7 @@ RULES_PATH = Path(__file__).with_name("rules.yaml")
 Locator = tuple[str | int | tuple[str, str], ...]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_OPERATION_KEY = re.compile(r"^(GET|PUT|POST|DELETE|OPTIONS|HEAD|PATCH|TRACE) /\S*$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ class AuthRule:
 
 @dataclass(frozen=True)
 class OperationRule:
+    """Public name of one operation (keyed by "METHOD /path"): `client.<resource>.<name>`."""
+
+    resource: str
     name: str
     request_body: str | None
 
@@ -70,14 +74,13 @@ class Rules:
     auth: AuthRule | None = None
     #: None keeps the spec's own servers.
     servers: list[dict[str, Any]] | None = None
-    tags: dict[str, str] = field(default_factory=dict)
     operations: dict[str, OperationRule] = field(default_factory=dict)
     open_enums_in_responses: bool = False
     require_bodies_with_required_properties: bool = False
     #: status -> description, added where missing; the second set only with path parameters.
     error_responses_always: dict[str, str] = field(default_factory=dict)
     error_responses_with_path_parameters: dict[str, str] = field(default_factory=dict)
-    #: upstream operationId -> parameter name -> schema keywords to add
+    #: "METHOD /path" -> parameter name -> schema keywords to add
     parameter_constraints: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -169,19 +172,23 @@ def _parse_servers(raw: Any, source: str) -> _Parsed:
     return {"servers": list(raw)}
 
 
-def _parse_tags(raw: Any, source: str) -> _Parsed:
-    return {"tags": {str(k): str(v) for k, v in _mapping(raw, source, "/tags").items()}}
-
-
 def _parse_operations(raw: Any, source: str) -> _Parsed:
     operations: dict[str, OperationRule] = {}
-    for op_id, body in _mapping(raw, source, "/operations").items():
-        _require(isinstance(body, dict) and "name" in body, source, f"/operations/{op_id}", "needs a `name`")
-        name = str(body["name"])
+    for key, body in _mapping(raw, source, "/operations").items():
+        where = f"/operations/{key}"
+        _require(bool(_OPERATION_KEY.match(str(key))), source, where, 'a key is "METHOD /path"')
         _require(
-            bool(_NAME.match(name)), source, f"/operations/{op_id}", f"name {name!r} is not an identifier"
+            isinstance(body, dict) and {"resource", "method"} <= set(body),
+            source,
+            where,
+            "needs `resource` and `method`",
         )
-        operations[str(op_id)] = OperationRule(name=name, request_body=body.get("request_body"))
+        resource, name = str(body["resource"]), str(body["method"])
+        for what, value in (("resource", resource), ("method", name)):
+            _require(bool(_NAME.match(value)), source, where, f"{what} {value!r} is not an identifier")
+        operations[str(key)] = OperationRule(
+            resource=resource, name=name, request_body=body.get("request_body")
+        )
     return {"operations": operations}
 
 
@@ -235,7 +242,6 @@ _SECTIONS: dict[str, Callable[[Any, str], _Parsed]] = {
     "servers": _parse_servers,
     "error_responses": _parse_error_responses,
     "parameters": _parse_parameters,
-    "tags": _parse_tags,
     "operations": _parse_operations,
     "request_bodies": _parse_request_bodies,
     "open_enums": _parse_open_enums,

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from codegen.errors import SpecError, pointer
-from codegen.specdoc import iter_operations, iter_refs, resolve_pointer
+from codegen.specdoc import iter_refs, resolve_pointer
 
 __all__ = ["MAX_DEPTH", "MAX_REF_CHAIN", "SUPPORTED_VERSIONS", "check_structure", "validate_openapi"]
 
@@ -36,12 +36,7 @@ def check_structure(spec: Any, source: str) -> None:
     paths = spec.get("paths")
     if not isinstance(paths, dict) or not paths:
         raise SpecError(source, "/paths", "no `paths`: the spec describes no operation")
-    for path, method, operation in iter_operations(spec):
-        op_id = operation.get("operationId")
-        if not isinstance(op_id, str) or not op_id.strip():
-            raise SpecError(
-                source, pointer("paths", path, method), f"{method.upper()} {path} has no operationId"
-            )
+    # No operationId is required: an operation's identity is "METHOD /path" (codegen/naming.py).
     for trail, ref in iter_refs(spec):
         where = pointer(*trail, "$ref")
         if not ref.startswith("#/"):

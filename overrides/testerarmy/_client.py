@@ -2,20 +2,21 @@
 
 Both classes share everything except the httpx client flavour: option resolution
 (``_config``), retries (``_transport``/``_retry``), request building and parsing
-(``_resources/_operations``, ``_response``) and the wait algorithm (``_polling``).
+(``_resources/_request`` from the generated operation data, ``_response``) and the wait
+algorithm (``_polling``). The resources themselves are generated (``testerarmy_api.resources``).
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from functools import cached_property
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast
 
 import httpx
+from testerarmy_api.resources import AsyncResources, SyncResources
 
 from ._config import (
     DEFAULT_MAX_RETRIES,
@@ -28,6 +29,7 @@ from ._config import (
 )
 from ._logging import REDACTED, install_httpx_log_redaction
 from ._resources._base import AsyncCore, SyncCore
+from ._resources._registry import bound_operations
 from ._retry import RetryPolicy
 from ._transport import AsyncClientTransport, AsyncRetryTransport, ClientTransport, RetryTransport
 
@@ -35,10 +37,8 @@ if TYPE_CHECKING:
     from testerarmy_api.client import AuthenticatedClient
 
     from ._resources.groups import AsyncGroups, Groups
-    from ._resources.projects import AsyncProjects, Projects
     from ._resources.runs import AsyncRuns, Runs
     from ._resources.tests import AsyncTests, Tests
-    from ._resources.webhooks import AsyncWebhooks, Webhooks
 
 
 __all__ = ["AsyncTesterArmy", "TesterArmy"]
@@ -133,34 +133,6 @@ PoolT = TypeVar("PoolT", httpx.Client, httpx.AsyncClient)
 SleepT = TypeVar("SleepT", Callable[[float], None], Callable[[float], Awaitable[None]])
 
 
-R = TypeVar("R")
-
-
-class _Resource(Generic[R]):
-    """``client.runs`` & co.: the resource module is imported on first access (keeps startup
-    light), then the instance is cached on the client."""
-
-    def __init__(self, module: str, name: str) -> None:
-        self._module = module
-        self._name = name
-        self._attribute = module
-
-    def __set_name__(self, owner: type, attribute: str) -> None:
-        self._attribute = attribute
-
-    @overload
-    def __get__(self, client: None, owner: type) -> Self: ...
-    @overload
-    def __get__(self, client: _ClientBase[Any, Any], owner: type) -> R: ...
-    def __get__(self, client: _ClientBase[Any, Any] | None, owner: type) -> Self | R:
-        if client is None:
-            return self
-        module = importlib.import_module(f"testerarmy._resources.{self._module}")
-        resource: R = getattr(module, self._name)(client._core)
-        client.__dict__[self._attribute] = resource  # later lookups bypass the descriptor
-        return resource
-
-
 class _ClientBase(Generic[PoolT, SleepT]):
     """What the sync and async clients share: option handling, ``with_options``, repr."""
 
@@ -229,6 +201,12 @@ class _ClientBase(Generic[PoolT, SleepT]):
         self._http = self._pool_class(transport=transport, **_outer_client_kwargs(options))
         self._core = self._core_class(self._http, (options.api_key.reveal(),), self._clock, sleep)
 
+    @cached_property
+    def operations(self) -> Mapping[str, Callable[..., Any]]:
+        """Read-only ``{"METHOD /path": bound method}`` for every operation of the spec
+        (e.g. ``client.operations["GET /v1/runs/{id}"](run_id)``)."""
+        return bound_operations(self)
+
     @property
     def base_url(self) -> str:
         return self._options.base_url
@@ -279,7 +257,7 @@ class _ClientBase(Generic[PoolT, SleepT]):
         )
 
 
-class TesterArmy(_ClientBase[httpx.Client, Callable[[float], None]]):
+class TesterArmy(_ClientBase[httpx.Client, Callable[[float], None]], SyncResources):
     """Synchronous TesterArmy client.
 
     Args:
@@ -326,11 +304,24 @@ class TesterArmy(_ClientBase[httpx.Client, Callable[[float], None]]):
         )
         self._init(options, http_client, clock, time.sleep if sleep is None else sleep)
 
-    runs: _Resource[Runs] = _Resource("runs", "Runs")
-    tests: _Resource[Tests] = _Resource("tests", "Tests")
-    groups: _Resource[Groups] = _Resource("groups", "Groups")
-    projects: _Resource[Projects] = _Resource("projects", "Projects")
-    webhooks: _Resource[Webhooks] = _Resource("webhooks", "Webhooks")
+    # Resources with hand-written ergonomics; every other resource comes from SyncResources.
+    @cached_property
+    def runs(self) -> Runs:
+        from ._resources.runs import Runs
+
+        return Runs(self._core)
+
+    @cached_property
+    def tests(self) -> Tests:
+        from ._resources.tests import Tests
+
+        return Tests(self._core)
+
+    @cached_property
+    def groups(self) -> Groups:
+        from ._resources.groups import Groups
+
+        return Groups(self._core)
 
     @cached_property
     def api(self) -> AuthenticatedClient:
@@ -358,7 +349,7 @@ async def _anyio_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
-class AsyncTesterArmy(_ClientBase[httpx.AsyncClient, Callable[[float], Awaitable[None]]]):
+class AsyncTesterArmy(_ClientBase[httpx.AsyncClient, Callable[[float], Awaitable[None]]], AsyncResources):
     """Asynchronous TesterArmy client (asyncio or trio); same arguments as :class:`TesterArmy`,
     with ``http_client`` an ``httpx.AsyncClient`` and ``sleep`` an async function. Batch waits
     (``groups.trigger_and_wait``, ``runs.wait_many``) poll their runs concurrently."""
@@ -395,11 +386,23 @@ class AsyncTesterArmy(_ClientBase[httpx.AsyncClient, Callable[[float], Awaitable
         )
         self._init(options, http_client, clock, _anyio_sleep if sleep is None else sleep)
 
-    runs: _Resource[AsyncRuns] = _Resource("runs", "AsyncRuns")
-    tests: _Resource[AsyncTests] = _Resource("tests", "AsyncTests")
-    groups: _Resource[AsyncGroups] = _Resource("groups", "AsyncGroups")
-    projects: _Resource[AsyncProjects] = _Resource("projects", "AsyncProjects")
-    webhooks: _Resource[AsyncWebhooks] = _Resource("webhooks", "AsyncWebhooks")
+    @cached_property
+    def runs(self) -> AsyncRuns:
+        from ._resources.runs import AsyncRuns
+
+        return AsyncRuns(self._core)
+
+    @cached_property
+    def tests(self) -> AsyncTests:
+        from ._resources.tests import AsyncTests
+
+        return AsyncTests(self._core)
+
+    @cached_property
+    def groups(self) -> AsyncGroups:
+        from ._resources.groups import AsyncGroups
+
+        return AsyncGroups(self._core)
 
     @cached_property
     def api(self) -> AuthenticatedClient:

@@ -1,15 +1,16 @@
 """The thin I/O layer under the resources: send an :class:`Operation`, drive a wait or a pager.
 
 Everything that decides anything lives elsewhere and is shared: request building in
-``_operations``, status/JSON handling in ``_response``, the wait algorithm in ``_polling``, the page
-walk in :class:`RunPager`. :class:`SyncCore` and :class:`AsyncCore` only perform actions.
+``_request`` (from the generated operation data), status/JSON handling in ``_response``, the wait
+algorithm in ``_polling``, the page walk in :class:`RunPager`. :class:`SyncCore` and
+:class:`AsyncCore` only perform actions.
 """
 
 from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -19,14 +20,17 @@ from .._errors import APIError, APIResponseValidationError
 from .._flow import Sleep, adrive, drive
 from .._logging import logger
 from .._polling import Fetch, Polled, WaitAction, WaitSettings, wait_flow
-from .._response import make_status_error, parse_model, translate_transport_errors
+from .._response import decode_json, make_status_error, parse_model, translate_transport_errors
 from .._retry import parse_retry_after
 from .._validation import require_uuid
 from ._operation import Operation
+from ._request import build_operation
 
 if TYPE_CHECKING:
     from testerarmy_api.models.run import Run
     from testerarmy_api.models.run_list import RunList
+    from testerarmy_api.resources._operation import OperationSpec, RawResponse, Timeout
+    from testerarmy_api.types import Unset
 
 __all__ = ["AsyncCore", "OnUpdate", "RunPager", "SyncCore", "finish"]
 
@@ -43,6 +47,10 @@ def finish(op: Operation[T], response: httpx.Response, secrets: Sequence[str]) -
     """The parsed 2xx body, or the typed error for anything else."""
     if not response.is_success:
         raise make_status_error(response, secrets)
+    if op.response == "none":
+        return op.parse(None)
+    if op.response == "json":
+        return op.parse(decode_json(response, op.name) if response.content else None)
     return parse_model(response, op.name, op.parse)
 
 
@@ -52,11 +60,33 @@ def _request_kwargs(op: Operation[Any]) -> dict[str, Any]:
 
 
 def _get_run(run_id: str) -> Operation[Run]:
-    # The operation builders import the generated endpoint modules and models; they load on first
-    # use so that constructing a client stays cheap.
-    from ._operations import get_run
+    # The operation data imports the generated models; it loads on first use so that constructing a
+    # client stays cheap.
+    from testerarmy_api.resources._operations import RUNS_GET
+    from testerarmy_api.types import UNSET
 
-    return get_run(run_id)
+    return build_operation(RUNS_GET, {"run_id": run_id}, timeout=UNSET, extra_headers=None)
+
+
+def _list_runs(
+    status: str | None, limit: int | None, cursor: str | None, query: Mapping[str, object]
+) -> Operation[RunList]:
+    from testerarmy_api.resources._operations import RUNS_LIST
+    from testerarmy_api.types import UNSET
+
+    # Every other query parameter of the spec's GET /v1/runs is passed through and checked as usual.
+    op = build_operation(RUNS_LIST, {**query, "limit": limit}, timeout=UNSET, extra_headers=None)
+    # The spec types `status` as the closed RunStatus enum; a status it does not know yet must still
+    # work as a filter (forward compatibility), and the page cursor is not in the spec yet.
+    params: dict[str, Any] = dict(op.request.get("params", {}))
+    params.update({k: v for k, v in (("status", status), ("cursor", cursor)) if v is not None})
+    return Operation(op.name, {**op.request, "params": params}, op.parse, response=op.response)
+
+
+def _raw(parsed: T, response: httpx.Response) -> RawResponse[T]:
+    from testerarmy_api.resources._operation import RawResponse
+
+    return RawResponse(response.status_code, response.headers, parsed, response)
 
 
 def _polled(run: Run, response: httpx.Response) -> Polled:
@@ -71,20 +101,22 @@ class RunPager:
     ``cursor`` query parameter until a page comes without one; a repeated cursor stops the walk.
     """
 
-    def __init__(self, status: str | None, limit: int | None) -> None:
+    def __init__(self, status: str | None, limit: int | None, query: Mapping[str, object]) -> None:
         self._status = status
         self._limit = limit
+        self._query = dict(query)
         self._cursor: str | None = None
         self._seen: set[str] = set()
         self._pages = 0
         self._done = False
+        # Built (and so checked against the spec) right away, not on the first page fetch.
+        self._first: Operation[RunList] | None = _list_runs(status, limit, None, self._query)
 
     def next_operation(self) -> Operation[RunList] | None:
         if self._done:
             return None
-        from ._operations import list_runs
-
-        return list_runs(self._status, self._limit, self._cursor)
+        first, self._first = self._first, None
+        return first or _list_runs(self._status, self._limit, self._cursor, self._query)
 
     def consume(self, page: RunList) -> list[Run]:
         self._pages += 1
@@ -120,6 +152,28 @@ class SyncCore:
 
     def request(self, op: Operation[T]) -> T:
         return self.send(op)[0]
+
+    def call(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> T:
+        """The generated resources' entry point (``testerarmy_api.resources._operation.SyncCaller``)."""
+        return self.request(build_operation(op, args, timeout=timeout, extra_headers=extra_headers))
+
+    def call_raw(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> RawResponse[T]:
+        built = build_operation(op, args, timeout=timeout, extra_headers=extra_headers)
+        return _raw(*self.send(built))
 
     def iterate_runs(self, pager: RunPager) -> Iterator[Run]:
         while (op := pager.next_operation()) is not None:
@@ -158,6 +212,28 @@ class AsyncCore:
 
     async def request(self, op: Operation[T]) -> T:
         return (await self.send(op))[0]
+
+    async def call(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> T:
+        """The generated resources' entry point (``testerarmy_api.resources._operation.AsyncCaller``)."""
+        return await self.request(build_operation(op, args, timeout=timeout, extra_headers=extra_headers))
+
+    async def call_raw(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> RawResponse[T]:
+        built = build_operation(op, args, timeout=timeout, extra_headers=extra_headers)
+        return _raw(*await self.send(built))
 
     async def iterate_runs(self, pager: RunPager) -> AsyncIterator[Run]:
         while (op := pager.next_operation()) is not None:

@@ -17,5 +17,7 @@ class Operation(Generic[T]):
 
     name: str
     request: dict[str, Any]
-    parse: Callable[[dict[str, Any]], T] = field(repr=False)
+    parse: Callable[[Any], T] = field(repr=False)
     authenticated: bool = True
+    #: What a 2xx carries: "model" (a JSON object for ``parse``), "json" (any JSON) or "none".
+    response: str = "model"

@@ -1,4 +1,4 @@
-"""``client.groups``: update a test group, trigger all its tests, wait for the whole batch."""
+"""``client.groups``: the generated operations plus waiting for a whole triggered batch."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Unpack
 
-from testerarmy_api.types import UNSET, Unset
+from testerarmy_api.resources import groups as generated
+from testerarmy_api.types import Unset
 
 from .._polling import WaitOptions, WaitSettings
-from . import _operations as ops
 from ._base import AsyncCore, SyncCore, require_run_ids
 
 if TYPE_CHECKING:
-    from testerarmy_api.models import Run, TriggerGroupRunResponse, UpdateGroupResponse
+    from testerarmy_api.models import Run, TriggerGroupRunResponse
 
 __all__ = ["DEFAULT_GROUP_WAIT_TIMEOUT", "AsyncGroups", "Groups", "batch_run_ids"]
 
@@ -32,56 +32,32 @@ def batch_run_ids(trigger: TriggerGroupRunResponse) -> list[str]:
     return []
 
 
-class Groups:
+class Groups(generated.Groups):
+    _core: SyncCore
+
     def __init__(self, core: SyncCore) -> None:
-        self._core = core
-
-    def update(
-        self,
-        group_id: GroupId,
-        *,
-        name: str | None = None,
-        run_mode: str | None = None,
-        prep_test_id: str | uuid.UUID | Unset | None = UNSET,
-    ) -> UpdateGroupResponse:
-        """Change a group; ``prep_test_id=None`` clears the preparation test."""
-        return self._core.request(ops.update_group(group_id, name, run_mode, prep_test_id))
-
-    def trigger(self, group_id: GroupId, body: Body | None = None) -> TriggerGroupRunResponse:
-        """Queue a run of every enabled test in the group. Not retried once it may have arrived."""
-        return self._core.request(ops.trigger_group(group_id, body))
+        super().__init__(core)
 
     def trigger_and_wait(
         self, group_id: GroupId, body: Body | None = None, **wait: Unpack[WaitOptions]
     ) -> list[Run]:
         """Trigger the group and wait for every run of the batch; runs in ``runIds`` order."""
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_GROUP_WAIT_TIMEOUT)
-        trigger = self._core.request(ops.trigger_group(group_id, body))
+        trigger = self.trigger(group_id, body)
         return self._core.wait(batch_run_ids(trigger), settings, wait.get("on_update"))
 
 
-class AsyncGroups:
+class AsyncGroups(generated.AsyncGroups):
     """Async twin of :class:`Groups`; ``trigger_and_wait`` polls the batch concurrently."""
 
+    _core: AsyncCore
+
     def __init__(self, core: AsyncCore) -> None:
-        self._core = core
-
-    async def update(
-        self,
-        group_id: GroupId,
-        *,
-        name: str | None = None,
-        run_mode: str | None = None,
-        prep_test_id: str | uuid.UUID | Unset | None = UNSET,
-    ) -> UpdateGroupResponse:
-        return await self._core.request(ops.update_group(group_id, name, run_mode, prep_test_id))
-
-    async def trigger(self, group_id: GroupId, body: Body | None = None) -> TriggerGroupRunResponse:
-        return await self._core.request(ops.trigger_group(group_id, body))
+        super().__init__(core)
 
     async def trigger_and_wait(
         self, group_id: GroupId, body: Body | None = None, **wait: Unpack[WaitOptions]
     ) -> list[Run]:
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_GROUP_WAIT_TIMEOUT)
-        trigger = await self._core.request(ops.trigger_group(group_id, body))
+        trigger = await self.trigger(group_id, body)
         return await self._core.wait(batch_run_ids(trigger), settings, wait.get("on_update"))

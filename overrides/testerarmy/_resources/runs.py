@@ -1,20 +1,24 @@
-"""``client.runs``: submit, inspect, list, cancel and wait for test runs."""
+"""``client.runs``: the generated operations plus waiting, paging and a cancel that survives retries."""
 
 from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Final, Unpack
+
+from testerarmy_api.resources import runs as generated
+from testerarmy_api.types import UNSET, Unset
 
 from .._errors import APIStatusError
 from .._polling import DEFAULT_MAX_INTERVAL, DEFAULT_POLL_INTERVAL, WaitOptions, WaitSettings
 from .._validation import require_uuid
-from . import _operations as ops
+from . import _policies as policies
 from ._base import AsyncCore, OnUpdate, RunPager, SyncCore, require_run_ids
 
 if TYPE_CHECKING:
-    from testerarmy_api.models import CancelRunResponse, CreateRunResponse, Run, RunStatus
+    from testerarmy_api.models import CancelRunResponse, Run, RunStatus
+    from testerarmy_api.resources._operation import Timeout
 
 __all__ = ["DEFAULT_WAIT_TIMEOUT", "AsyncRuns", "Runs"]
 
@@ -39,40 +43,49 @@ def _run_id(run_id: object) -> str:
     return str(require_uuid(run_id, "run_id"))
 
 
-def _pager(status: RunStatus | str | None, limit: int | None) -> RunPager:
-    return RunPager(ops.check_status_filter(status), ops.check_page_size(limit))
+def _pager(status: RunStatus | str | None, limit: int | None, query: Mapping[str, object]) -> RunPager:
+    return RunPager(policies.check_status_filter(status), limit, query)
 
 
-class Runs:
-    """Test runs. Runs are asynchronous server-side: ``create`` returns at once (status ``queued``)."""
+class Runs(generated.Runs):
+    """Test runs. Runs are asynchronous server-side: ``create`` returns at once (status ``queued``).
+
+    ``create`` is never retried once the request may have reached the server (see the docs).
+    """
+
+    _core: SyncCore
 
     def __init__(self, core: SyncCore) -> None:
-        self._core = core
+        super().__init__(core)
 
-    def create(self, *, prompt: str, webhook_url: str | None = None) -> CreateRunResponse:
-        """Submit a run. Never retried after the request may have reached the server (see docs)."""
-        return self._core.request(ops.create_run(prompt, webhook_url))
-
-    def get(self, run_id: RunId) -> Run:
-        return self._core.request(ops.get_run(run_id))
-
-    def list(self, *, status: RunStatus | str | None = None, limit: int | None = None) -> Iterator[Run]:
+    # The one page of the spec's `GET /v1/runs` is `client.operations["GET /v1/runs"]`; this is the
+    # iterator over all pages, and it takes statuses newer than the spec's enum.
+    def list(  # type: ignore[override]
+        self, *, status: RunStatus | str | None = None, limit: int | None = None, **query: object
+    ) -> Iterator[Run]:
         """Iterate over runs, newest first, following pages if the API pages.
 
-        ``limit`` is the page size (1-100, server default 10). The current API returns a single
-        page without a cursor, so at most ``limit`` runs come back.
+        ``limit`` is the page size (bounds from the spec). The current API returns a single page
+        without a cursor, so at most ``limit`` runs come back. Any other query parameter of the
+        spec's ``GET /v1/runs`` is accepted by its snake_case name and checked like the others.
         """
-        return self._core.iterate_runs(_pager(status, limit))
+        return self._core.iterate_runs(_pager(status, limit, query))
 
-    def cancel(self, run_id: RunId) -> CancelRunResponse:
+    def cancel(
+        self,
+        run_id: str | uuid.UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CancelRunResponse:
         """Cancel a queued or running run. If a retry finds the run already cancelled by the earlier
         attempt (whose answer was lost), that counts as success."""
         try:
-            return self._core.request(ops.cancel_run(run_id))
+            return super().cancel(run_id, timeout=timeout, extra_headers=extra_headers)
         except APIStatusError as exc:
-            if not ops.cancel_refused_after_retry(exc):
+            if not policies.cancel_refused_after_retry(exc):
                 raise
-            return ops.confirm_cancelled(exc, self.get(run_id))
+            return policies.confirm_cancelled(exc, self.get(run_id))
 
     def wait(
         self,
@@ -102,33 +115,37 @@ class Runs:
     ) -> Run:
         """``create`` then ``wait``. Wait options are checked before the run is created."""
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_WAIT_TIMEOUT)
-        created = self._core.request(ops.create_run(prompt, webhook_url))
+        created = self.create(prompt=prompt, webhook_url=webhook_url)
         return self._core.wait([str(created.id)], settings, wait.get("on_update"))[0]
 
 
-class AsyncRuns:
+class AsyncRuns(generated.AsyncRuns):
     """Async twin of :class:`Runs` (same arguments, same behaviour)."""
 
+    _core: AsyncCore
+
     def __init__(self, core: AsyncCore) -> None:
-        self._core = core
+        super().__init__(core)
 
-    async def create(self, *, prompt: str, webhook_url: str | None = None) -> CreateRunResponse:
-        return await self._core.request(ops.create_run(prompt, webhook_url))
-
-    async def get(self, run_id: RunId) -> Run:
-        return await self._core.request(ops.get_run(run_id))
-
-    def list(self, *, status: RunStatus | str | None = None, limit: int | None = None) -> AsyncIterator[Run]:
+    def list(  # type: ignore[override]
+        self, *, status: RunStatus | str | None = None, limit: int | None = None, **query: object
+    ) -> AsyncIterator[Run]:
         """``async for run in client.runs.list(...)`` (arguments checked right away)."""
-        return self._core.iterate_runs(_pager(status, limit))
+        return self._core.iterate_runs(_pager(status, limit, query))
 
-    async def cancel(self, run_id: RunId) -> CancelRunResponse:
+    async def cancel(
+        self,
+        run_id: str | uuid.UUID,
+        *,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> CancelRunResponse:
         try:
-            return await self._core.request(ops.cancel_run(run_id))
+            return await super().cancel(run_id, timeout=timeout, extra_headers=extra_headers)
         except APIStatusError as exc:
-            if not ops.cancel_refused_after_retry(exc):
+            if not policies.cancel_refused_after_retry(exc):
                 raise
-            return ops.confirm_cancelled(exc, await self.get(run_id))
+            return policies.confirm_cancelled(exc, await self.get(run_id))
 
     async def wait(
         self,
@@ -151,5 +168,5 @@ class AsyncRuns:
         self, *, prompt: str, webhook_url: str | None = None, **wait: Unpack[WaitOptions]
     ) -> Run:
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_WAIT_TIMEOUT)
-        created = await self._core.request(ops.create_run(prompt, webhook_url))
+        created = await self.create(prompt=prompt, webhook_url=webhook_url)
         return (await self._core.wait([str(created.id)], settings, wait.get("on_update")))[0]

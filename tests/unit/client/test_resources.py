@@ -134,7 +134,9 @@ class TestRequests:
             ),
             (
                 lambda c: c.projects.trigger_pull_request_run(
-                    "prj_1", target_url="https://pr-7.example.com", number=7, title="Fix", commit_sha="abc123"
+                    "prj_1",
+                    target_url="https://pr-7.example.com",
+                    pull_request={"number": 7, "title": "Fix", "commitSha": "abc123"},
                 ),
                 "POST",
                 "/v1/projects/prj_1/pull-request-runs",
@@ -269,7 +271,7 @@ class TestRequests:
             httpx.Response(201, json={"app": {"id": APP, "filename": "a.apk"}}),
         )
         response = make_client().projects.upload_mobile_app(
-            "prj_1", io.BytesIO(b"PK\x03\x04 zip"), filename="a.apk", remove_after=60
+            "prj_1", file=("a.apk", io.BytesIO(b"PK\x03\x04 zip")), remove_after=60
         )
         assert response.app.filename == "a.apk"
         request = api.requests[0]
@@ -357,17 +359,15 @@ class TestValidationBeforeAnyRequest:
             (lambda c: c.projects.update("", {}), ValueError, "project_id"),
             (
                 lambda c: c.projects.trigger_pull_request_run(
-                    "p", target_url="x", number=1, title="t", commit_sha="c"
+                    "p", target_url="x", pull_request={"number": 1, "title": "t", "commitSha": "c"}
                 ),
                 ValueError,
                 "target_url",
             ),
             (
-                lambda c: c.projects.trigger_pull_request_run(
-                    "p", target_url="https://x.example", number=0, title="t", commit_sha="c"
-                ),
-                ValueError,
-                "number",
+                lambda c: c.projects.trigger_pull_request_run("p", target_url="https://x.example"),
+                TypeError,
+                "pull_request",
             ),
             (
                 lambda c: c.projects.initiate_mobile_app_upload("p", filename="a", file_size=0),
@@ -375,9 +375,9 @@ class TestValidationBeforeAnyRequest:
                 "file_size",
             ),
             (
-                lambda c: c.projects.upload_mobile_app("p", "path.apk", filename="a"),
+                lambda c: c.projects.upload_mobile_app("p", file="path.apk"),
                 TypeError,
-                "file must be a binary file",
+                "file must be bytes, a binary file object",
             ),
         ],
     )

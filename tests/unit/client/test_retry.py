@@ -257,7 +257,9 @@ class TestThroughTheClient:
             (lambda c: c.webhooks.trigger(RUN_ID, "s3cr3t"), "POST", f"/v1/groups/webhook/{RUN_ID}/s3cr3t"),
             (
                 lambda c: c.projects.trigger_pull_request_run(
-                    "proj", target_url="https://pr-1.example.com", number=1, title="t", commit_sha="abc"
+                    "proj",
+                    target_url="https://pr-1.example.com",
+                    pull_request={"number": 1, "title": "t", "commitSha": "abc"},
                 ),
                 "POST",
                 "/v1/projects/proj/pull-request-runs",

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from codegen.naming import operation_key
 from codegen.rules import load_rules
 from codegen.specdoc import iter_operations
 
@@ -36,8 +37,8 @@ def absent(taken: Iterable[Any], stem: str) -> str:
 class RemovedOperation:
     path: str
     method: str
-    #: The upstream operationId, as codegen/rules.yaml keys it.
-    upstream_id: str
+    #: "METHOD /path", as codegen/rules.yaml keys it.
+    rule_key: str
     #: The normalized "<resource>.<method>" the change report labels it with.
     name: str
 
@@ -49,14 +50,14 @@ class RemovedOperation:
 
 def operation_to_remove() -> RemovedOperation:
     """The last operation (by path, method) that has its own rules entry, so removing it leaves
-    exactly that entry stale (and maybe its tag, if it was the tag's only operation)."""
+    exactly that entry stale ."""
     vendored = yaml.safe_load((REPO / "openapi.yaml").read_text(encoding="utf-8"))
     normalized = yaml.safe_load((REPO / "generated" / "openapi.normalized.yaml").read_text(encoding="utf-8"))
     rules = load_rules()
     named = sorted(
-        (path, method, str(op["operationId"]))
-        for path, method, op in iter_operations(vendored)
-        if op.get("operationId") in rules.operations
+        (path, method, operation_key(method, path))
+        for path, method, _op in iter_operations(vendored)
+        if operation_key(method, path) in rules.operations
     )
-    path, method, upstream_id = named[-1]
-    return RemovedOperation(path, method, upstream_id, str(normalized["paths"][path][method]["operationId"]))
+    path, method, rule_key = named[-1]
+    return RemovedOperation(path, method, rule_key, str(normalized["paths"][path][method]["operationId"]))

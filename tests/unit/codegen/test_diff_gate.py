@@ -129,7 +129,7 @@ def test_stale_rules_are_refused_even_when_breaking_is_allowed(make_tree: Callab
     plan = plan_regeneration(tree.spec, tree.target, tree.sha256)
     refusal = plan.refusal(allow_breaking=True)
     assert isinstance(refusal, StaleRulesError)
-    assert f"{REMOVED.upstream_id!r} does not exist" in str(refusal)
+    assert f"{REMOVED.rule_key!r} does not exist" in str(refusal)
 
 
 def test_first_generation_has_nothing_to_compare(tmp_path: Path) -> None:
@@ -188,7 +188,7 @@ def test_generate_reports_stale_rules_together_with_the_changes(
 
     captured = capsys.readouterr()
     assert "[operation-removed]" in captured.out
-    assert f"- operations: {REMOVED.upstream_id!r} does not exist" in captured.out
+    assert f"- operations: {REMOVED.rule_key!r} does not exist" in captured.out
     assert "codegen/rules.yaml" in captured.err
     assert tree.snapshot() == before
 

@@ -88,7 +88,7 @@ def test_stale_rules_and_changes_are_reported_in_the_same_run(spec_copy: dict[st
     assert ("operation-removed", removed.name) in [(c.rule, c.operation) for c in report.changes]
     # Anything else is a model only that operation used (its inline body, hoisted by a rule).
     assert {c.rule for c in report.changes} <= {"operation-removed", "model-removed"}
-    assert any(f"{removed.upstream_id!r} does not exist" in rule for rule in report.stale_rules)
+    assert any(f"{removed.rule_key!r} does not exist" in rule for rule in report.stale_rules)
 
 
 def test_committed_generated_spec_matches_the_vendored_one(normalized: Normalized) -> None:

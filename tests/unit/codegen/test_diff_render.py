@@ -118,7 +118,7 @@ def test_cli_diff_normalizes_vendored_specs_and_fails_on_stale_rules(
     assert "runs.cancel (POST /v1/runs/{id}/cancel)" in out
     assert "[operation-removed]" in out
     assert "no longer match the new spec" in out
-    assert "'cancel-a-queued-run' does not exist" in out
+    assert "'POST /v1/runs/{id}/cancel' does not exist" in out
 
 
 def test_cli_diff_names_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -133,21 +133,18 @@ def test_schema_names_are_readable_and_valid(normalized: Normalized) -> None:
     assert not [n for n in names if " " in n or "_Response_" in n]
 
 
-def test_operations_get_resource_tags_and_short_names(
-    vendored_spec: dict[str, Any], normalized: Normalized, rules: Rules
-) -> None:
+def test_operations_get_resource_tags_and_short_names(normalized: Normalized, rules: Rules) -> None:
     ids = sorted(op["operationId"] for _, _, op in iter_operations(normalized.spec))
     assert "runs.get" in ids
     assert "runs.create" in ids
     assert "projects.trigger_pull_request_run" in ids
-    vendored = {(path, method): op for path, method, op in iter_operations(vendored_spec)}
     for path, method, operation in iter_operations(normalized.spec):
         resource, _name = operation["operationId"].split(".")
         assert operation["tags"] == [resource]
-        upstream_tag = (vendored[(path, method)].get("tags") or ["default"])[0]
-        if upstream_tag in rules.tags:
-            assert resource == rules.tags[upstream_tag], f"{method} {path}"
-    assert normalized.operation_names["get-test-run-status"] == "runs.get"
+        key = f"{method.upper()} {path}"
+        if key in rules.operations:
+            assert resource == rules.operations[key].resource, key
+    assert normalized.operation_names["GET /v1/runs/{id}"] == "runs.get"
 
 
 def test_inline_request_bodies_get_the_configured_name(normalized: Normalized) -> None:
@@ -181,22 +178,23 @@ def test_extract_refuses_to_merge_different_schemas(spec_copy: dict[str, Any], r
 
 def test_two_operations_normalizing_to_one_name_fail(spec_copy: dict[str, Any], rules: Rules) -> None:
     operations = dict(rules.operations)
-    operations["list-test-runs"] = OperationRule(name="get", request_body=None)
+    operations["GET /v1/runs"] = OperationRule(resource="runs", name="get", request_body=None)
     with pytest.raises(SpecError, match=r"both normalize to the name 'runs.get'"):
         normalize(spec_copy, dataclasses.replace(rules, operations=operations), SOURCE)
 
 
 def test_unknown_operation_gets_a_derived_name_and_a_note(spec_copy: dict[str, Any], rules: Rules) -> None:
-    spec_copy["paths"]["/v1/runs/{id}/retry"] = {
-        "post": {
-            "operationId": "retry-a-test-run",
-            "tags": ["subpackage_testRuns"],
-            "responses": {"200": {"description": "ok"}},
-        }
-    }
+    # No operationId and no rule: the default name comes from the method and the path (codegen/naming).
+    spec_copy["paths"]["/v1/runs/{id}/retry"] = {"post": {"responses": {"200": {"description": "ok"}}}}
     result = normalize(spec_copy, rules, SOURCE)
-    assert result.operation_names["retry-a-test-run"] == "runs.retry_a_test_run"
-    assert any("retry-a-test-run" in note for note in result.notes)
+    assert result.operation_names["POST /v1/runs/{id}/retry"] == "runs.retry"
+    assert any("POST /v1/runs/{id}/retry" in note for note in result.notes)
+
+
+def test_a_stale_operation_rule_is_reported(spec_copy: dict[str, Any], rules: Rules) -> None:
+    operations = {**rules.operations, "GET /v1/gone": OperationRule("gone", "list", None)}
+    with pytest.raises(StaleRulesError, match="'GET /v1/gone' does not exist"):
+        normalize(spec_copy, dataclasses.replace(rules, operations=operations), SOURCE)
 
 
 # -- servers --------------------------------------------------------------------------------------------
@@ -245,7 +243,7 @@ def test_every_stale_rule_is_reported_by_name(spec_copy: dict[str, Any], rules: 
     named = [
         (path, method, op)
         for path, method, op in iter_operations(spec_copy)
-        if op["operationId"] in rules.operations
+        if f"{method.upper()} {path}" in rules.operations
     ]
     gone = [named[0], named[-1]]
     for path, method, _op in gone:
@@ -255,15 +253,13 @@ def test_every_stale_rule_is_reported_by_name(spec_copy: dict[str, Any], rules: 
     with pytest.raises(StaleRulesError) as caught:
         normalize(spec_copy, rules, SOURCE)
     message = str(caught.value)
-    for _path, _method, op in gone:
-        assert f"operations: {op['operationId']!r} does not exist" in message
+    for path, method, _op in gone:
+        assert f"operations: {method.upper() + ' ' + path!r} does not exist" in message
     assert f"schemas: {schema!r} does not exist" in message
     assert "codegen/rules.yaml" in message
-    # Nothing else is reported than what the removals explain (a tag, a body name or an extract
-    # locator left without its target).
-    explained = (
-        [op["operationId"] for _p, _m, op in gone] + [f"{p}/{m}" for p, m, _op in gone] + [schema, "tags:"]
-    )
+    # Nothing else is reported than what the removals explain (a body name, a parameter rule or an
+    # extract locator left without its target).
+    explained = [f"{m.upper()} {p}" for p, m, _op in gone] + [f"{p}/{m}" for p, m, _op in gone] + [schema]
     for entry in caught.value.stale:
         assert any(str(word) in entry for word in explained), entry
 
@@ -279,7 +275,7 @@ def test_request_body_rule_is_stale_when_body_became_a_ref(spec_copy: dict[str, 
     body = spec_copy["paths"]["/v1/tests"]["post"]["requestBody"]["content"]["application/json"]
     _schemas(spec_copy)["UpstreamTest"] = body["schema"]
     body["schema"] = {"$ref": "#/components/schemas/UpstreamTest"}
-    with pytest.raises(StaleRulesError, match="'create-a-test' has no inline request body to name"):
+    with pytest.raises(StaleRulesError, match="'POST /v1/tests' has no inline request body to name"):
         normalize(spec_copy, rules, SOURCE)
 
 
@@ -366,5 +362,5 @@ def test_parameter_constraint_for_a_missing_parameter_is_stale(
 ) -> None:
     params = spec_copy["paths"]["/v1/runs"]["get"]["parameters"]
     spec_copy["paths"]["/v1/runs"]["get"]["parameters"] = [p for p in params if p["name"] != "limit"]
-    with pytest.raises(StaleRulesError, match="'list-test-runs' has no parameter 'limit'"):
+    with pytest.raises(StaleRulesError, match="'GET /v1/runs' has no parameter 'limit'"):
         normalize(spec_copy, rules, SOURCE)

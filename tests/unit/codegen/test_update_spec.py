@@ -191,7 +191,7 @@ REFUSED: dict[str, tuple[bytes, tuple[str, ...]]] = {
     "no-paths": (b"openapi: 3.1.0\ninfo: {title: t, version: '1'}\n", ("/paths", "no `paths`")),
     "failing-rules": (
         _vendored_with(_drop_operation),
-        ("codegen/rules.yaml", f"{REMOVED.upstream_id!r} does not exist"),
+        ("codegen/rules.yaml", f"{REMOVED.rule_key!r} does not exist"),
     ),
     "invalid-after-rules": (_vendored_with(_param_in_body), ("after normalization", "not valid OpenAPI")),
 }

@@ -30,7 +30,7 @@ def tests() -> None:
 @click.pass_context
 def trigger(ctx: click.Context, test_id: uuid.UUID, waiting: WaitSettings, as_json: bool) -> None:
     """Start a run of the saved test TEST_ID (--wait: and wait for its verdict)."""
-    from ..._resources._operations import run_ids_of_test_trigger
+    from ..._resources._policies import run_ids_of_test_trigger
     from .._follow import SUBMITTING, finish_submitted
 
     state = ctx.find_object(CliState)

@@ -1,0 +1,147 @@
+"""The fixed part of the generated resource layer: what an operation is, what its caller provides.
+
+Written verbatim into ``testerarmy_api/resources/_operation.py``. The generated resources only hold
+data and typed methods; the caller (the hand-written client core in ``overrides/``) validates the
+arguments against :class:`Param` checks, builds and sends the request and parses the answer. The
+generated package never imports the hand-written one: the caller is a structural Protocol.
+"""
+
+from __future__ import annotations
+
+__all__ = ["RUNTIME_SOURCE"]
+
+RUNTIME_SOURCE = '''"""What an operation is, and what the caller of the generated resources must provide."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any, Generic, Protocol, TypeVar
+
+import httpx
+
+from ..types import Unset
+
+__all__ = [
+    "AsyncCaller",
+    "AsyncResource",
+    "FileContent",
+    "OperationSpec",
+    "Param",
+    "RawResponse",
+    "SyncCaller",
+    "SyncResource",
+    "Timeout",
+    "json_value",
+    "no_value",
+]
+
+T = TypeVar("T")
+
+#: Seconds, an ``httpx.Timeout``, or ``None`` for no timeout (``UNSET``: the client's default).
+Timeout = float | httpx.Timeout | None
+#: A file to upload: its bytes or a binary file object, optionally as (filename, content[, type]).
+FileContent = IO[bytes] | bytes | tuple[str, IO[bytes] | bytes] | tuple[str, IO[bytes] | bytes, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One argument of an operation: where it goes on the wire and the checks its schema states."""
+
+    name: str
+    wire: str
+    #: "path" | "query" | "body" (a body property) | "whole_body"
+    location: str
+    required: bool
+    nullable: bool
+    #: The schema keywords to check before any request (type, format, enum, bounds, lengths, pattern).
+    checks: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OperationSpec(Generic[T]):
+    """One operation of the spec, as data: request template, arguments and the parser of its answer."""
+
+    key: str
+    name: str
+    method: str
+    path: str
+    params: tuple[Param, ...]
+    #: "none" | "json" (properties as arguments) | "whole" (one ``body`` argument) | "multipart"
+    body: str
+    body_required: bool
+    parse: Callable[[Any], T] = field(repr=False)
+    #: "model" | "json" | "none"
+    response: str
+    authenticated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse(Generic[T]):
+    """What ``client.<resource>.with_raw_response.<method>(...)`` returns: the answer as it came."""
+
+    status_code: int
+    headers: httpx.Headers
+    parsed: T
+    http_response: httpx.Response = field(repr=False)
+
+
+def json_value(data: Any) -> Any:
+    """The parser of an answer whose schema is not a model: the decoded JSON as it is."""
+    return data
+
+
+def no_value(data: Any) -> None:
+    """The parser of an answer without a body."""
+    return None
+
+
+class SyncCaller(Protocol):
+    def call(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> T: ...
+
+    def call_raw(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> RawResponse[T]: ...
+
+
+class AsyncCaller(Protocol):
+    async def call(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> T: ...
+
+    async def call_raw(
+        self,
+        op: OperationSpec[T],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> RawResponse[T]: ...
+
+
+class SyncResource:
+    def __init__(self, core: SyncCaller) -> None:
+        self._core = core
+
+
+class AsyncResource:
+    def __init__(self, core: AsyncCaller) -> None:
+        self._core = core
+'''
