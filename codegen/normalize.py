@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.errors import SpecError, pointer
+from codegen.oas30 import upgrade_to_31
 from codegen.rules import ErrorRule, Locator, Rules
 from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs, rewrite_refs, schema_ref
 
@@ -50,7 +51,7 @@ class _Context:
 
 
 def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized:
-    spec = copy.deepcopy(vendored)
+    spec = upgrade_to_31(vendored)  # a deep copy; 3.0.x documents are rewritten as 3.1
     ctx = _Context(source)
     _apply_extract(spec, rules, ctx)
     _apply_errors(spec, rules.errors, ctx)
@@ -221,7 +222,7 @@ def _apply_auth(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
         if had_header:
             operation.pop("security", None)  # inherits the document-level requirement below
         else:
-            operation["security"] = []
+            operation.setdefault("security", [])  # one it declares itself stays
     if not removed_any:
         ctx.stale.append(f"auth: no operation declares a {rules.auth_header!r} header parameter")
     spec["security"] = [{rules.security_scheme: []}]
@@ -257,7 +258,8 @@ def _apply_error_responses(spec: dict[str, Any], rules: Rules, ctx: _Context) ->
 
 
 def _apply_parameter_constraints(spec: dict[str, Any], rules: Rules, ctx: _Context) -> None:
-    by_id = {str(op["operationId"]): op for _path, _method, op in iter_operations(spec)}
+    by_id = {str(op.get("operationId") or f"{m.upper()} {p}"): op for p, m, op in iter_operations(spec)}
+    by_id.update({f"{m.upper()} {p}": op for p, m, op in iter_operations(spec)})
     for op_id, params in rules.parameter_constraints.items():
         operation = by_id.get(op_id)
         if operation is None:
@@ -298,8 +300,10 @@ def _apply_operations(spec: dict[str, Any], rules: Rules, ctx: _Context) -> dict
     names: dict[str, str] = {}
     owner: dict[str, str] = {}
     for path, method, operation in iter_operations(spec):
-        op_id = str(operation["operationId"])
         where = f"{method.upper()} {path}"
+        # Rules are keyed by "METHOD /path" (NAMES.md) or, for older rules, by upstream operationId.
+        op_id = str(operation.get("operationId") or where)
+        key = where if where in rules.operations else op_id
         tags = operation.get("tags") or ["default"]
         tag = str(tags[0])
         if tag in rules.tags:
@@ -308,13 +312,14 @@ def _apply_operations(spec: dict[str, Any], rules: Rules, ctx: _Context) -> dict
         else:
             resource = _snake(tag.removeprefix("subpackage_"))
             ctx.notes.append(f"tag {tag!r} has no rule; resource named {resource!r} ({where})")
-        rule = rules.operations.get(op_id)
+        rule = rules.operations.get(key)
         if rule is None:
-            short = _snake(op_id)
+            short = _snake(op_id if "operationId" in operation else f"{method} {path}")
             ctx.notes.append(f"operation {op_id!r} has no rule; named {resource}.{short} ({where})")
         else:
-            used_ops.add(op_id)
+            used_ops.add(key)
             short = rule.name
+            resource = rule.resource or resource
             if rule.request_body:
                 _hoist_request_body(operation, rule.request_body, schemas, op_id, ctx)
         qualified = f"{resource}.{short}"

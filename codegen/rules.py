@@ -37,6 +37,8 @@ class ErrorRule:
 class OperationRule:
     name: str
     request_body: str | None
+    #: Set by a NAMES.md-style entry ("METHOD /path": {resource, method}); else the tag decides.
+    resource: str | None = None
 
 
 @dataclass(frozen=True)
@@ -109,12 +111,20 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
 
     operations: dict[str, OperationRule] = {}
     for op_id, body in (raw.get("operations") or {}).items():
-        _require(isinstance(body, dict) and "name" in body, source, f"/operations/{op_id}", "needs a `name`")
-        name = str(body["name"])
+        keyed = isinstance(body, dict) and {"resource", "method"} <= set(body)
         _require(
-            bool(_NAME.match(name)), source, f"/operations/{op_id}", f"name {name!r} is not an identifier"
+            isinstance(body, dict) and ("name" in body or keyed),
+            source,
+            f"/operations/{op_id}",
+            "needs a `name` (or `resource` and `method`)",
         )
-        operations[str(op_id)] = OperationRule(name=name, request_body=body.get("request_body"))
+        name = str(body["method"] if keyed else body["name"])
+        resource = str(body["resource"]) if keyed else None
+        for word in (name, resource or name):
+            _require(
+                bool(_NAME.match(word)), source, f"/operations/{op_id}", f"name {word!r} is not an identifier"
+            )
+        operations[str(op_id)] = OperationRule(name, body.get("request_body"), resource)
 
     open_enums = raw.get("open_enums") or {}
     error_responses = raw.get("error_responses") or {}
