@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from codegen.build import NORMALIZED_NAME
@@ -47,13 +48,20 @@ def main(argv: list[str] | None = None) -> int:
     update.add_argument("--spec", type=Path, default=SPEC_PATH, help="vendored spec to replace")
     update.add_argument("--lock", type=Path, default=LOCK_PATH, help="lock file to update")
     update.add_argument("--target", type=Path, default=GENERATED_DIR, help="generated tree (for the report)")
+    update.add_argument("--source-url", help="where upstream publishes it, when SOURCE is a local copy")
+    update.add_argument("--captured", type=date.fromisoformat, help="capture date (YYYY-MM-DD) of that copy")
     args = parser.parse_args(argv)
     try:
         if args.command == "diff":
             return diff_command(args.old, args.new, raw=args.raw, as_json=args.json)
         if args.command == "update-spec":
             return update_spec_command(
-                args.source, spec_path=args.spec, lock_path=args.lock, generated_dir=args.target
+                args.source,
+                spec_path=args.spec,
+                lock_path=args.lock,
+                generated_dir=args.target,
+                source_url=args.source_url,
+                captured=args.captured,
             )
         if args.command == "generate":
             generate(args.spec, args.target, args.lock)

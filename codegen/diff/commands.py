@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -25,12 +26,26 @@ def diff_command(
 
 
 def update_spec_command(
-    source: str, *, spec_path: Path, lock_path: Path, generated_dir: Path, out: TextIO | None = None
+    source: str,
+    *,
+    spec_path: Path,
+    lock_path: Path,
+    generated_dir: Path,
+    out: TextIO | None = None,
+    source_url: str | None = None,
+    captured: date | None = None,
 ) -> int:
     out = out or sys.stdout
     untouched = f"{spec_path.name} and {lock_path.name} were left unchanged."
     try:
-        result = update_spec(source, spec_path=spec_path, lock_path=lock_path, generated_dir=generated_dir)
+        result = update_spec(
+            source,
+            spec_path=spec_path,
+            lock_path=lock_path,
+            generated_dir=generated_dir,
+            source_url=source_url,
+            captured=captured,
+        )
     except SpecRefusedError as exc:
         if exc.report is not None:
             out.write("What the refused spec would change:\n\n" + render_text(exc.report) + "\n")
