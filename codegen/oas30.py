@@ -4,8 +4,9 @@ TesterArmy publishes OpenAPI 3.0.0 (https://tester.army/api/v1/openapi.json). Ev
 step (rules, validation against OAS 3.1, datamodel-code-generator's 3.1 reading) speaks 3.1, so the
 3.0 keywords whose meaning changed in 3.1 are rewritten here, once, and nowhere else:
 
-- `nullable: true` next to `type: T` becomes `type: [T, "null"]` (an `enum` keeps its own `null`,
-  which 3.0 already required for a nullable enum to accept null);
+- `nullable: true` next to a primitive `type: T` becomes `type: [T, "null"]`; a nullable enum,
+  object or array becomes `anyOf: [<the schema, an enum without null>, {type: "null"}]` (the same
+  values; see _schema for why);
 - `nullable: true` on a schema without `type` ($ref, allOf, oneOf, anyOf) becomes
   `anyOf: [<the schema>, {type: "null"}]`; a bare `{nullable: true}` as a member of anyOf/oneOf
   (upstream's way of writing "or null") becomes `{type: "null"}`, and anywhere else `{}` (in 3.0,
@@ -80,6 +81,14 @@ def _schema(schema: Any, *, member: bool) -> Any:
     if not nullable:
         return out
     declared = out.get("type")
+    if isinstance(declared, str) and ("enum" in out or declared in ("object", "array")):
+        # The same values, written so that generators read Optional[<schema>] and a rule can name
+        # the schema (extract its first branch): openapi-python-client 0.29.1 turns
+        # `type: [string, "null"]` + enum into three copies of the enum class.
+        if "enum" in out:
+            out["enum"] = [v for v in out["enum"] if v is not None]
+        outer = {k: out.pop(k) for k in ("description", "title", "default") if k in out}
+        return {"anyOf": [out, {"type": "null"}], **outer}
     if isinstance(declared, str):
         out["type"] = [declared, "null"]
         return out

@@ -33,10 +33,17 @@ def _up(schema: dict[str, Any]) -> Any:
     [
         ({"type": "string", "nullable": True}, {"type": ["string", "null"]}),
         (
-            {"type": "string", "nullable": True, "enum": ["a", None]},
-            {"type": ["string", "null"], "enum": ["a", None]},
+            {"type": "string", "nullable": True, "enum": ["a", None], "description": "d"},
+            {"anyOf": [{"type": "string", "enum": ["a"]}, {"type": "null"}], "description": "d"},
         ),
         ({"type": "string", "nullable": False}, {"type": "string"}),
+        (
+            {"type": "object", "nullable": True, "properties": {"a": {"type": "string"}}, "description": "d"},
+            {
+                "anyOf": [{"type": "object", "properties": {"a": {"type": "string"}}}, {"type": "null"}],
+                "description": "d",
+            },
+        ),
         (
             {"$ref": "#/components/schemas/T", "nullable": True, "description": "d"},
             {"anyOf": [{"$ref": "#/components/schemas/T"}, {"type": "null"}], "description": "d"},
