@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.errors import SpecError, pointer
+from codegen.inline_names import name_inline_schemas
 from codegen.oas30 import upgrade_to_31
+from codegen.quirks import apply_quirks
 from codegen.rules import ErrorRule, Locator, Rules
 from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs, rewrite_refs, schema_ref
 
@@ -53,6 +55,7 @@ class _Context:
 def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized:
     spec = upgrade_to_31(vendored)  # a deep copy; 3.0.x documents are rewritten as 3.1
     ctx = _Context(source)
+    spec = apply_quirks(spec, rules.quirks, source, ctx.stale)
     _apply_extract(spec, rules, ctx)
     _apply_errors(spec, rules.errors, ctx)
     _apply_schema_renames(spec, rules.schemas, ctx)
@@ -61,6 +64,8 @@ def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized
     _apply_error_responses(spec, rules, ctx)
     _apply_parameter_constraints(spec, rules, ctx)
     names = _apply_operations(spec, rules, ctx)
+    if rules.quirks.inline_schemas:
+        name_inline_schemas(spec, source, ctx.stale)
     if rules.require_bodies_with_required_properties:
         _apply_required_bodies(spec, ctx)
     if rules.open_enums_in_responses:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from codegen.errors import SpecError
+from codegen.quirks import SECTIONS as QUIRK_SECTIONS
+from codegen.quirks import QuirkRules, load_quirks
 from codegen.yamlio import load_yaml_file
 
 __all__ = ["RULES_PATH", "ErrorRule", "ExtractRule", "Locator", "OperationRule", "Rules", "load_rules"]
@@ -58,6 +60,8 @@ class Rules:
     error_responses_with_path_parameters: dict[str, str]
     #: upstream operationId -> parameter name -> schema keywords to add
     parameter_constraints: dict[str, dict[str, dict[str, Any]]]
+    #: Sections for the published spec's quirks (codegen/quirks.py); they run first.
+    quirks: QuirkRules = field(default_factory=QuirkRules)
 
 
 def _require(cond: bool, source: str, where: str, problem: str) -> None:
@@ -85,7 +89,7 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
     raw = load_yaml_file(path)
     _require(isinstance(raw, dict), source, "", "rules file must be a mapping")
     expected = {"extract", "errors", "schemas", "auth", "servers", "tags", "operations"}
-    expected |= {"request_bodies", "open_enums", "error_responses", "parameters"}
+    expected |= {"request_bodies", "open_enums", "error_responses", "parameters"} | QUIRK_SECTIONS
     unknown = set(raw) - expected
     _require(not unknown, source, "", f"unknown sections {sorted(unknown)} (known: {sorted(expected)})")
 
@@ -150,4 +154,5 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
         require_bodies_with_required_properties=bool(
             (raw.get("request_bodies") or {}).get("required_when_schema_has_required_properties")
         ),
+        quirks=load_quirks(raw, source, path.parent),
     )
