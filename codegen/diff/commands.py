@@ -10,17 +10,26 @@ from typing import TextIO
 from codegen.diff.load import build_report, read_side
 from codegen.diff.render import render_json, render_text
 from codegen.errors import SpecError
+from codegen.rules import RULES_PATH
 from codegen.update_spec import SpecRefusedError, update_spec
 
 __all__ = ["diff_command", "update_spec_command"]
 
 
 def diff_command(
-    old: Path, new: Path, *, raw: bool = False, as_json: bool = False, out: TextIO | None = None
+    old: Path,
+    new: Path,
+    *,
+    raw: bool = False,
+    as_json: bool = False,
+    out: TextIO | None = None,
+    rules_path: Path = RULES_PATH,
 ) -> int:
     """Print the report; exit status 1 if the new spec leaves rules stale (generate would refuse)."""
     out = out or sys.stdout  # looked up per call: tests and callers may swap sys.stdout
-    report = build_report(read_side(old, raw=raw), read_side(new, raw=raw))
+    report = build_report(
+        read_side(old, raw=raw, rules_path=rules_path), read_side(new, raw=raw, rules_path=rules_path)
+    )
     out.write(render_json(report) if as_json else render_text(report))
     return 1 if report.stale_rules else 0
 
@@ -34,6 +43,7 @@ def update_spec_command(
     out: TextIO | None = None,
     source_url: str | None = None,
     captured: date | None = None,
+    rules_path: Path = RULES_PATH,
 ) -> int:
     out = out or sys.stdout
     untouched = f"{spec_path.name} and {lock_path.name} were left unchanged."
@@ -45,6 +55,7 @@ def update_spec_command(
             generated_dir=generated_dir,
             source_url=source_url,
             captured=captured,
+            rules_path=rules_path,
         )
     except SpecRefusedError as exc:
         if exc.report is not None:

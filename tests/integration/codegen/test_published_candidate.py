@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ import pytest
 from pydantic import TypeAdapter
 
 from codegen import build
+from codegen.__main__ import main
+from codegen.lock import read_lock, verify_lock
 from codegen.normalize import Normalized, normalize
 from codegen.rules import Rules, load_rules
 from codegen.specdoc import iter_operations
@@ -151,3 +154,47 @@ def test_declared_discriminators_map_every_member(normalized: Normalized, rules:
             assert prop in schemas[ref.rsplit("/", 1)[1]]["required"]
         got.append(sorted((value, ref.rsplit("/", 1)[1]) for value, ref in mapping.items()))
     assert sorted(got) == expected
+
+
+def test_adoption_rehearsal_update_spec_stores_the_bytes_and_the_lock_records_upstream(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make update-spec SPEC=<published> RULES=<candidate> SOURCE_URL=... CAPTURED=...` on a copy."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "codegen" / "sources", root / "codegen" / "sources")
+    shutil.copy2(REPO / "codegen" / "openapi.lock.json", root / "codegen" / "openapi.lock.json")
+    shutil.copy2(REPO / "openapi.yaml", root / "openapi.yaml")
+    (root / "generated").mkdir()
+    shutil.copy2(REPO / "generated" / build.NORMALIZED_NAME, root / "generated" / build.NORMALIZED_NAME)
+    url = "https://tester.army/api/v1/openapi.json"
+
+    code = main(
+        [
+            "update-spec", str(PUBLISHED),
+            "--spec", str(root / "openapi.yaml"),
+            "--lock", str(root / "codegen" / "openapi.lock.json"),
+            "--target", str(root / "generated"),
+            "--rules", str(CANDIDATE),
+            "--source-url", url,
+            "--captured", "2026-07-21",
+        ]
+    )  # fmt: skip
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert (root / "openapi.yaml").read_bytes() == PUBLISHED.read_bytes()
+    lock = read_lock(root / "codegen" / "openapi.lock.json")
+    assert (lock.source, lock.retrieved, lock.fetched_from) == (url, "2026-07-21", str(PUBLISHED))
+    assert lock.sha256 == hashlib.sha256(PUBLISHED.read_bytes()).hexdigest()
+    assert verify_lock(root / "openapi.yaml", lock) == lock.sha256
+    assert lock.sources == read_lock().sources
+    assert "operation: added to the spec" in out
+    assert "Next: make generate." in out
+
+
+def test_spec_diff_with_the_candidate_rules_reports_no_stale_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["diff", "--new", str(PUBLISHED), "--rules", str(CANDIDATE)])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "Summary:" in out
+    assert "stale" not in out.lower()
