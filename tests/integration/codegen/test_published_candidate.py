@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import re
 import shutil
 import sys
@@ -59,24 +60,22 @@ def normalized(published: dict[str, Any], rules: Rules) -> Normalized:
     return result
 
 
-def test_normalized_spec_is_valid_and_both_generators_run_without_a_warning(
-    normalized: Normalized, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def generated(normalized: Normalized, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Validation, then both generators (SpecError on a failure or a "Warning" from either)."""
     validate_openapi(normalized.spec, f"{PUBLISHED.name} (after normalization)")
-    (tmp_path / build.NORMALIZED_NAME).write_text(dump_yaml(normalized.spec), encoding="utf-8")
-    build._run_generators(tmp_path)  # SpecError on a failure or a "Warning" from either generator
-    models = tmp_path / build.CLIENT_PACKAGE / "models"
-    assert not [
-        p.name
-        for p in models.glob("*.py")
-        if re.search(r"_type_\d|_response_\d{3}|^(get|post|patch|delete)_v", p.name)
-    ]
-    _check_output_union(tmp_path / build.PYDANTIC_PACKAGE / "models.py", normalized)
+    scratch = tmp_path_factory.mktemp("published-generated")
+    (scratch / build.NORMALIZED_NAME).write_text(dump_yaml(normalized.spec), encoding="utf-8")
+    build._run_generators(scratch)
+    return scratch
 
 
-def _check_output_union(models_py: Path, normalized: Normalized) -> None:
-    """Run `output` is a union without a discriminator: both published shapes must parse as themselves."""
-    spec = importlib.util.spec_from_file_location("published_models", models_py)
+@pytest.fixture(scope="module")
+def models(generated: Path) -> Any:
+    """The pydantic models datamodel-code-generator wrote, imported from the scratch directory."""
+    spec = importlib.util.spec_from_file_location(
+        "published_models", generated / build.PYDANTIC_PACKAGE / "models.py"
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -85,17 +84,55 @@ def _check_output_union(models_py: Path, normalized: Normalized) -> None:
         spec.loader.exec_module(module)
     finally:
         del sys.modules[spec.name]
+    return module
+
+
+def test_both_generators_run_without_a_warning_and_name_no_model_after_a_url(generated: Path) -> None:
+    names = [p.name for p in (generated / build.CLIENT_PACKAGE / "models").glob("*.py")]
+    assert len(names) > 1
+    assert not [n for n in names if re.search(r"_type_\d|_response_\d{3}|^(get|post|patch|delete)_v", n)]
+
+
+def test_run_output_union_parses_both_published_shapes_as_themselves(
+    models: Any, normalized: Normalized
+) -> None:
+    """Run `output` is a union without a discriminator (see the rules file): no shape may be misread."""
     schemas = normalized.spec["components"]["schemas"]
     skipped = {"kind": "planner_skipped", "reason": "nothing to test"}
     assert set(schemas["PlannerSkippedOutput"]["required"]) <= set(skipped)
     verdict = {"featureName": "login", "result": "FAILED", "description": "d", "screenshots": []}
     assert set(schemas["TestOutput"]["required"]) <= set(verdict)
-    assert type(module.TestOutput.model_validate(verdict)).__name__ == "TestOutput"
-    field = module.Run.model_fields["output"]
-    adapter: Any = TypeAdapter(field.annotation)
+    adapter: Any = TypeAdapter(models.Run.model_fields["output"].annotation)
     assert type(adapter.validate_python(skipped)).__name__ == "PlannerSkippedOutput"
     assert type(adapter.validate_python(verdict)).__name__ == "TestOutput"
     assert adapter.validate_python(None) is None
+
+
+def _verbatim_examples() -> list[Any]:
+    """The docs' own payloads (reconstructed ones are not upstream's words and are left out)."""
+    cases = []
+    for path in sorted((REPO / "tests" / "contract" / "examples").glob("*.json")):
+        source = json.loads(path.read_text(encoding="utf-8"))["_source"]
+        if not str(source["fidelity"]).startswith("verbatim"):
+            continue
+        marks = []
+        if source["operation"] is None and source["schema"] == "Run":
+            # Found by this test: the webhook body omits `input`, which the published Run requires.
+            # Parsing it needs a rule or a webhook model of its own; that belongs to the adoption.
+            marks.append(pytest.mark.xfail(strict=True, reason="published Run requires `input`"))
+        cases.append(pytest.param(path, id=path.stem, marks=marks))
+    return cases
+
+
+@pytest.mark.parametrize("example", _verbatim_examples())
+def test_documented_payloads_parse_under_the_published_spec_and_rules(
+    example: Path, models: Any, normalized: Normalized
+) -> None:
+    """Liberal in what we accept: the docs' payloads (e.g. `"type": "chat"`, `"error": null`) parse."""
+    payload = json.loads(example.read_text(encoding="utf-8"))
+    source = payload.pop("_source")
+    assert source["schema"] in normalized.spec["components"]["schemas"]
+    getattr(models, source["schema"]).model_validate(payload)
 
 
 def test_every_operation_has_its_name_from_the_operations_rules(
