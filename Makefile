@@ -30,12 +30,12 @@ generate: $(STAMP) ## Normalize openapi.yaml and regenerate generated/ (atomic)
 check-generated: $(STAMP) ## Fail if generated/ differs from what `make generate` would write
 	$(PY) -m codegen check
 
-spec-diff: $(STAMP) ## Change report: spec of generated/ vs openapi.yaml (OLD=, NEW= to override)
-	$(PY) -m codegen diff $(if $(OLD),--old $(OLD)) $(if $(NEW),--new $(NEW))
+spec-diff: $(STAMP) ## Change report: spec of generated/ vs openapi.yaml (OLD=, NEW=, RULES= to override)
+	$(PY) -m codegen diff $(if $(OLD),--old $(OLD)) $(if $(NEW),--new $(NEW)) $(if $(RULES),--rules $(RULES))
 
-update-spec: $(STAMP) ## Fetch SPEC=<url-or-path>, validate, replace openapi.yaml and its lock
+update-spec: $(STAMP) ## Fetch SPEC=<url-or-path> [SOURCE_URL= CAPTURED=], validate, replace openapi.yaml + lock
 	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<url-or-path>" >&2; exit 2; }
-	$(PY) -m codegen update-spec "$(SPEC)"
+	$(PY) -m codegen update-spec "$(SPEC)" $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(CAPTURED),--captured $(CAPTURED)) $(if $(RULES),--rules $(RULES))
 
 lint: $(STAMP) ## ruff check + ruff format --check
 	$(BIN)/ruff check .

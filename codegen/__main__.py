@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 from codegen.build import NORMALIZED_NAME
@@ -11,6 +12,7 @@ from codegen.diff.commands import diff_command, update_spec_command
 from codegen.errors import SpecError
 from codegen.generate import GENERATED_DIR, SPEC_PATH, check, generate
 from codegen.lock import LOCK_PATH
+from codegen.rules import RULES_PATH
 
 __all__ = ["main"]
 
@@ -40,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--new", type=Path, default=SPEC_PATH, help="default: %(default)s")
     diff.add_argument("--raw", action="store_true", help="compare both files as they are (no normalization)")
     diff.add_argument("--json", action="store_true", help="machine-readable report")
+    diff.add_argument("--rules", type=Path, default=RULES_PATH, help="rules to normalize with: %(default)s")
     update = commands.add_parser(
         "update-spec", help="validate a new upstream spec, then replace openapi.yaml"
     )
@@ -47,13 +50,22 @@ def main(argv: list[str] | None = None) -> int:
     update.add_argument("--spec", type=Path, default=SPEC_PATH, help="vendored spec to replace")
     update.add_argument("--lock", type=Path, default=LOCK_PATH, help="lock file to update")
     update.add_argument("--target", type=Path, default=GENERATED_DIR, help="generated tree (for the report)")
+    update.add_argument("--source-url", help="where upstream publishes it, when SOURCE is a local copy")
+    update.add_argument("--captured", type=date.fromisoformat, help="capture date (YYYY-MM-DD) of that copy")
+    update.add_argument("--rules", type=Path, default=RULES_PATH, help="rules to check it with: %(default)s")
     args = parser.parse_args(argv)
     try:
         if args.command == "diff":
-            return diff_command(args.old, args.new, raw=args.raw, as_json=args.json)
+            return diff_command(args.old, args.new, raw=args.raw, as_json=args.json, rules_path=args.rules)
         if args.command == "update-spec":
             return update_spec_command(
-                args.source, spec_path=args.spec, lock_path=args.lock, generated_dir=args.target
+                args.source,
+                spec_path=args.spec,
+                lock_path=args.lock,
+                generated_dir=args.target,
+                source_url=args.source_url,
+                captured=args.captured,
+                rules_path=args.rules,
             )
         if args.command == "generate":
             generate(args.spec, args.target, args.lock)

@@ -151,7 +151,7 @@ def _run_generators(scratch: Path, while_running: Callable[[], None] = lambda: N
             proc.communicate()
         raise
     _finish(client, "openapi-python-client", warnings_are_errors=True)
-    _finish(models, "datamodel-code-generator")
+    _finish(models, "datamodel-code-generator", warnings_are_errors=True)
 
 
 def _shorten_endpoint_modules(package: Path, normalized: Normalized) -> None:

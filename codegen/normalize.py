@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codegen.errors import SpecError, pointer
+from codegen.inline_names import name_inline_schemas
 from codegen.naming import default_name, disambiguate, operation_key
+from codegen.oas30 import upgrade_to_31
+from codegen.quirks import apply_quirks
 from codegen.rules import AuthRule, ErrorRule, Locator, Rules
 from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs, rewrite_refs, schema_ref
 
@@ -55,8 +58,9 @@ class _Context:
 
 
 def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized:
-    spec = copy.deepcopy(vendored)
+    spec = upgrade_to_31(vendored)  # a deep copy; 3.0.x documents are rewritten as 3.1
     ctx = _Context(source)
+    spec = apply_quirks(spec, rules.quirks, source, ctx.stale)
     _apply_extract(spec, rules, ctx)
     if rules.errors is not None:
         _apply_errors(spec, rules.errors, ctx)
@@ -68,6 +72,8 @@ def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized
     _apply_error_responses(spec, rules, ctx)
     _apply_parameter_constraints(spec, rules, ctx)
     names = _apply_operations(spec, rules, ctx)
+    if rules.quirks.inline_schemas:
+        name_inline_schemas(spec, source, ctx.stale)
     if rules.require_bodies_with_required_properties:
         _apply_required_bodies(spec, ctx)
     if rules.open_enums_in_responses:
@@ -246,7 +252,7 @@ def _apply_auth(spec: dict[str, Any], rules: AuthRule, ctx: _Context) -> None:
         if len(kept) != len(params):
             operation.pop("security", None)  # inherits the document-level requirement below
         else:
-            operation["security"] = []
+            operation.setdefault("security", [])  # one it declares itself stays
     spec["security"] = [{rules.security_scheme: []}]
 
 

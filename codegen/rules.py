@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from codegen.errors import SpecError
+from codegen.quirks import SECTIONS as QUIRK_SECTIONS
+from codegen.quirks import QuirkRules, load_quirks
 from codegen.yamlio import load_yaml_file
 
 __all__ = [
@@ -82,6 +84,8 @@ class Rules:
     error_responses_with_path_parameters: dict[str, str] = field(default_factory=dict)
     #: "METHOD /path" -> parameter name -> schema keywords to add
     parameter_constraints: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    #: Sections for the published spec's quirks (codegen/quirks.py); they run first.
+    quirks: QuirkRules = field(default_factory=QuirkRules)
 
 
 def _require(cond: bool, source: str, where: str, problem: str) -> None:
@@ -253,8 +257,9 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
     raw = load_yaml_file(path)
     raw = {} if raw is None else raw  # an empty rules file is valid: nothing to fix
     _require(isinstance(raw, dict), source, "", "rules file must be a mapping")
-    unknown = set(raw) - set(_SECTIONS)
-    _require(not unknown, source, "", f"unknown sections {sorted(unknown)} (known: {sorted(_SECTIONS)})")
+    known = set(_SECTIONS) | QUIRK_SECTIONS
+    unknown = set(raw) - known
+    _require(not unknown, source, "", f"unknown sections {sorted(unknown)} (known: {sorted(known)})")
     values: _Parsed = {}
     for section, parse in _SECTIONS.items():
         # An empty section (`errors:` with nothing under it) is the same as no section.
@@ -262,4 +267,5 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
             values.update(parse(raw[section], source))
     known_fields = {f.name for f in fields(Rules)}
     assert set(values) <= known_fields, f"section parsers set unknown fields {set(values) - known_fields}"
+    values["quirks"] = load_quirks(raw, source, path.parent)
     return Rules(**values)

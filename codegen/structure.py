@@ -10,11 +10,12 @@ import re
 from typing import Any
 
 from codegen.errors import SpecError, pointer
-from codegen.specdoc import iter_refs, resolve_pointer
+from codegen.specdoc import iter_operations, iter_refs, resolve_pointer
 
 __all__ = ["MAX_DEPTH", "MAX_REF_CHAIN", "SUPPORTED_VERSIONS", "check_structure", "validate_openapi"]
 
-SUPPORTED_VERSIONS = re.compile(r"^3\.1\.\d+$")
+#: 3.0.x documents are rewritten as 3.1 by codegen/oas30.py before any rule runs.
+SUPPORTED_VERSIONS = re.compile(r"^3\.[01]\.\d+$")
 #: The vendored spec nests 10 levels deep. Generators and validators recurse per level, so a
 #: document much deeper than any real spec is refused here rather than by a RecursionError later.
 MAX_DEPTH = 64
@@ -32,11 +33,22 @@ def check_structure(spec: Any, source: str) -> None:
         hint = " (this looks like Swagger 2.0)" if "swagger" in spec else ""
         raise SpecError(source, "/openapi", f"missing `openapi` version field{hint}")
     if not SUPPORTED_VERSIONS.match(str(version)):
-        raise SpecError(source, "/openapi", f"unsupported OpenAPI version {version!r} (supported: 3.1.x)")
+        raise SpecError(
+            source, "/openapi", f"unsupported OpenAPI version {version!r} (supported: 3.0.x, 3.1.x)"
+        )
     paths = spec.get("paths")
     if not isinstance(paths, dict) or not paths:
         raise SpecError(source, "/paths", "no `paths`: the spec describes no operation")
-    # No operationId is required: an operation's identity is "METHOD /path" (codegen/naming.py).
+    # Operations are known by "METHOD /path" (NAMES.md); an operationId is optional, but one that
+    # is there must be usable.
+    for path, method, operation in iter_operations(spec):
+        op_id = operation.get("operationId", "x")
+        if not isinstance(op_id, str) or not op_id.strip():
+            raise SpecError(
+                source,
+                pointer("paths", path, method, "operationId"),
+                f"{method.upper()} {path} has an empty or non-string operationId",
+            )
     for trail, ref in iter_refs(spec):
         where = pointer(*trail, "$ref")
         if not ref.startswith("#/"):

@@ -9,8 +9,7 @@ together (temporary files + renames); a refused candidate leaves both byte-ident
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,7 +20,7 @@ from codegen.atomicfile import replace_files
 from codegen.diff.load import SpecSide, build_report, normalize_document, read_normalized
 from codegen.diff.model import Report
 from codegen.errors import SpecError
-from codegen.lock import LOCK_PATH, SpecLock, read_lock
+from codegen.lock import LOCK_PATH, SpecLock, lock_bytes, read_lock
 from codegen.normalize import StaleRulesError
 from codegen.rules import RULES_PATH
 from codegen.structure import validate_openapi
@@ -103,8 +102,14 @@ def update_spec(
     rules_path: Path = RULES_PATH,
     today: date | None = None,
     timeout: float = FETCH_TIMEOUT,
+    source_url: str | None = None,
+    captured: date | None = None,
 ) -> UpdateResult:
-    """Validate `source` and make it the vendored spec; raise SpecError (nothing written) if unusable."""
+    """Validate `source` and make it the vendored spec; raise SpecError (nothing written) if unusable.
+
+    `source_url` and `captured` record where upstream publishes the document and when this copy was
+    captured, when `source` is a local copy of a capture (default: `source` itself, today).
+    """
     previous_lock = read_lock(lock_path)
     data = fetch_spec(source, timeout=timeout)
     sha256 = hashlib.sha256(data).hexdigest()
@@ -122,12 +127,15 @@ def update_spec(
     except SpecError as exc:
         raise SpecRefusedError(exc, report) from None
 
+    fetched = source if _is_url(source) else str(Path(source))
     lock = SpecLock(
         path=previous_lock.path,
         sha256=sha256,
-        source=source if _is_url(source) else str(Path(source)),
-        retrieved=(today or date.today()).isoformat(),
+        source=source_url or fetched,
+        retrieved=(captured or today or date.today()).isoformat(),
+        fetched_from=fetched if source_url and source_url != fetched else None,
+        # The other pinned sources are not this command's business: they stay as they are.
+        sources=previous_lock.sources,
     )
-    lock_bytes = (json.dumps(asdict(lock), indent=2) + "\n").encode()
-    replace_files([(spec_path, data), (lock_path, lock_bytes)])
+    replace_files([(spec_path, data), (lock_path, lock_bytes(lock))])
     return UpdateResult(True, source, sha256, previous_lock.sha256, report)

@@ -6,6 +6,7 @@ limit; a spec is a contract, so both are refused here, and so are files too larg
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +91,39 @@ def _expanded_size(node: Any, memo: dict[int, int]) -> int:
     return size
 
 
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise ValueError(f"duplicate key {key!r}")
+        mapping[key] = value
+    return mapping
+
+
+_NOT_JSON = object()
+
+
+def _load_json(text: str, source: str) -> Any:
+    """A JSON document, or _NOT_JSON (then it is read as YAML, e.g. a YAML flow mapping).
+
+    Upstream publishes JSON. JSON is YAML, but PyYAML reads YAML 1.1, which lacks JSON's `\\/`
+    escape; the json module reads every JSON document, and the same limits apply.
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_refuse_duplicates)
+    except json.JSONDecodeError:
+        return _NOT_JSON
+    except RecursionError:
+        raise SpecError(source, "", "document is nested too deeply to be a usable spec") from None
+    except ValueError as exc:
+        raise SpecError(source, "", f"invalid JSON: {exc}") from None
+
+
 def load_yaml_text(text: str, source: str) -> Any:
     """Parse YAML text; any problem becomes a SpecError naming `source`, line and column."""
+    document = _load_json(text, source) if text.lstrip().startswith("{") else _NOT_JSON
+    if document is not _NOT_JSON:
+        return document
     try:
         document = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
         size = _expanded_size(document, {})

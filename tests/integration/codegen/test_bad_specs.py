@@ -27,6 +27,11 @@ def _vendored_with(edit: Callable[[dict[str, object]], None]) -> str:
     return yaml.safe_dump(spec, sort_keys=False)
 
 
+def _empty_operation_id(spec: dict) -> None:  # type: ignore[type-arg]
+    # A missing operationId is fine (operations are keyed by "METHOD /path"); an empty one is not.
+    spec["paths"]["/v1/runs/{id}"]["get"]["operationId"] = " "
+
+
 def _dangling_ref(spec: dict) -> None:  # type: ignore[type-arg]
     spec["components"]["schemas"]["RunResponse"]["properties"]["output"]["oneOf"][0] = {
         "$ref": "#/components/schemas/RunOutputV2"
@@ -64,9 +69,13 @@ CASES: dict[str, tuple[str | bytes, tuple[str, ...]]] = {
     "malformed-yaml": ("openapi: 3.1.0\npaths:\n  /v1/runs: [unclosed\n", ("line 4", "invalid YAML")),
     "dangling-ref": (_vendored_with(_dangling_ref), ("/oneOf/0/$ref", "dangling $ref", "RunOutputV2")),
     "no-paths": ("openapi: 3.1.0\ninfo: {title: t, version: '1'}\n", ("/paths", "no `paths`")),
+    "empty-operation-id": (
+        _vendored_with(_empty_operation_id),
+        ("/paths/~1v1~1runs~1{id}/get/operationId", "empty or non-string operationId"),
+    ),
     "unsupported-version": (
-        VENDORED.replace("openapi: 3.1.0", "openapi: 3.0.3"),
-        ("/openapi", "unsupported OpenAPI version '3.0.3'"),
+        VENDORED.replace("openapi: 3.1.0", "openapi: 3.2.0"),
+        ("/openapi", "unsupported OpenAPI version '3.2.0'", "3.0.x, 3.1.x"),
     ),
     "swagger-2": ("swagger: '2.0'\npaths: {}\n", ("/openapi", "Swagger 2.0")),
     "not-a-mapping": ("- just\n- a list\n", ("not a mapping",)),

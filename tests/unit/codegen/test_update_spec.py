@@ -92,6 +92,7 @@ def checkout(tmp_path: Path) -> Checkout:
     (root / "generated").mkdir()
     shutil.copy2(REPO / "openapi.yaml", root / "openapi.yaml")
     shutil.copy2(REPO / "codegen" / "openapi.lock.json", root / "codegen" / "openapi.lock.json")
+    shutil.copytree(REPO / "codegen" / "sources", root / "codegen" / "sources")
     shutil.copy2(
         REPO / "generated" / "openapi.normalized.yaml", root / "generated" / "openapi.normalized.yaml"
     )
@@ -151,6 +152,44 @@ def test_update_from_a_file_replaces_spec_and_lock(checkout: Checkout, candidate
     }
     leftovers = [p.name for p in checkout.root.rglob(".*.tmp")]
     assert leftovers == []
+
+
+def _as_openapi_30(spec: dict[str, Any]) -> None:
+    spec["openapi"] = "3.0.3"
+    spec["components"]["schemas"]["RunResponse"]["properties"]["retries"] = {
+        "type": "integer",
+        "nullable": True,
+    }
+
+
+def test_an_openapi_30_spec_is_taken_with_its_provenance(checkout: Checkout, tmp_path: Path) -> None:
+    candidate = tmp_path / "openapi.json"
+    candidate.write_bytes(_vendored_with(_as_openapi_30))
+    previous = read_lock(checkout.lock)
+
+    result = update_spec(
+        str(candidate),
+        spec_path=checkout.spec,
+        lock_path=checkout.lock,
+        generated_dir=checkout.generated,
+        today=TODAY,
+        source_url="https://upstream.example/openapi.json",
+        captured=date(2026, 7, 21),
+    )
+
+    assert result.changed
+    assert checkout.spec.read_bytes() == candidate.read_bytes()
+    lock = read_lock(checkout.lock)
+    assert (lock.source, lock.retrieved, lock.fetched_from) == (
+        "https://upstream.example/openapi.json",
+        "2026-07-21",
+        str(candidate),
+    )
+    # The other pinned sources are kept, and still verify.
+    assert lock.sources == previous.sources != ()
+    assert verify_lock(checkout.spec, lock) == result.sha256
+    assert result.report is not None
+    assert ("response-property-added", "runs.get") in {(c.rule, c.operation) for c in result.report.changes}
 
 
 def test_update_from_a_local_http_server(checkout: Checkout, candidate: Path, served: str) -> None:
