@@ -221,11 +221,10 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
         models = scratch / PYDANTIC_PACKAGE
         _shorten_endpoint_modules(client, normalized)
         _write_spec_module(client, normalized, spec_sha256)
-        (models / "__init__.py").write_text(
-            '"""Pydantic models of the normalized spec: an independent reading of it."""\n',
-            encoding="utf-8",
-        )
-        (models / "py.typed").write_text("", encoding="utf-8")
+        (models / "__init__.py").write_text(_PYDANTIC_INIT, encoding="utf-8")
+        # PEP 561: without the marker a user's mypy treats every model attribute as Any.
+        for package in (client, models):
+            (package / "py.typed").write_text("", encoding="utf-8")
         _format_python([client / "_spec.py", models], scratch)
         _add_headers(scratch, spec_sha256)
         normalized_text = _header(spec_sha256) + text
@@ -233,6 +232,23 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
         (scratch / "README.md").write_text(_readme(spec_sha256), encoding="utf-8")
         shutil.copytree(scratch, out)
     return BuildResult(normalized=normalized, spec_sha256=spec_sha256)
+
+
+# The wheel ships this package for the simulator (testerarmy.testing, the [sim] extra); pydantic is
+# not a base dependency, so an import without it says which extra to install instead of a bare
+# ModuleNotFoundError.
+_PYDANTIC_INIT = """\
+\"\"\"Pydantic models of the normalized spec: an independent reading of it (needs the [sim] extra).\"\"\"
+
+try:
+    import pydantic as _pydantic
+except ModuleNotFoundError as exc:
+    raise ModuleNotFoundError(
+        "testerarmy_pydantic needs pydantic: pip install 'testerarmy[sim]'", name=exc.name
+    ) from None
+
+del _pydantic
+"""
 
 
 def _readme(spec_sha256: str) -> str:
