@@ -14,7 +14,7 @@ CLI are never imported from here.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import (
     APIConnectionError,
@@ -119,14 +119,18 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module_name, attribute = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'testerarmy' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module_name), attribute)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
+# Defined for the interpreter only: mypy sees the TYPE_CHECKING imports above instead, so a misspelt
+# name (`from testerarmy import TesterAmry`) is an error for the user's type checker, not `Any`.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        try:
+            module_name, attribute = _LAZY[name]
+        except KeyError:
+            raise AttributeError(f"module 'testerarmy' has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(module_name), attribute)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
 
 
 def __dir__() -> list[str]:

@@ -164,6 +164,8 @@ class _Resource(Generic[R]):
 class _ClientBase(Generic[PoolT, SleepT]):
     """What the sync and async clients share: option handling, ``with_options``, repr."""
 
+    __test__ = False  # TesterArmy starts with "Test": pytest must not collect it from users' test modules
+
     # The flavour-specific classes; everything else is shared.
     # (Typed loosely: mypy cannot tie four class attributes to one flavour; the subclasses below
     # pin the pairs and declare the precise types of _http and _core.)

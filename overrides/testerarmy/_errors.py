@@ -43,9 +43,13 @@ __all__ = [
 class TesterArmyWarning(UserWarning):
     """Warnings about a suspicious but accepted configuration (e.g. an API key without ``sk_``)."""
 
+    __test__ = False  # the name starts with "Test": not a test class for pytest, in users' test modules
+
 
 class TesterArmyError(Exception):
     """Base class of every error the SDK raises on purpose."""
+
+    __test__ = False  # see TesterArmyWarning
 
 
 class MissingAPIKeyError(TesterArmyError):
