@@ -55,6 +55,9 @@ if TYPE_CHECKING:
     from ._client import AsyncTesterArmy, TesterArmy
     from ._config import NOT_GIVEN, NotGiven
     from ._polling import TERMINAL_STATUSES, WaitOptions
+    from ._request_id import request_id
+    from ._serialize import to_dict, to_json
+    from ._summary import RunSummary, summarize
     from ._webhooks import parse_webhook
 
 __all__ = [
@@ -86,6 +89,7 @@ __all__ = [
     "RunList",
     "RunOutput",
     "RunStatus",
+    "RunSummary",
     "TesterArmy",
     "TesterArmyError",
     "TesterArmyWarning",
@@ -95,6 +99,10 @@ __all__ = [
     "WaitTimeoutError",
     "__version__",
     "parse_webhook",
+    "request_id",
+    "summarize",
+    "to_dict",
+    "to_json",
 ]
 
 # public name -> (module, attribute in that module)
@@ -102,6 +110,11 @@ _LAZY: dict[str, tuple[str, str]] = {
     "TesterArmy": ("testerarmy._client", "TesterArmy"),
     "AsyncTesterArmy": ("testerarmy._client", "AsyncTesterArmy"),
     "parse_webhook": ("testerarmy._webhooks", "parse_webhook"),
+    "request_id": ("testerarmy._request_id", "request_id"),
+    "to_dict": ("testerarmy._serialize", "to_dict"),
+    "to_json": ("testerarmy._serialize", "to_json"),
+    "RunSummary": ("testerarmy._summary", "RunSummary"),
+    "summarize": ("testerarmy._summary", "summarize"),
     "NOT_GIVEN": ("testerarmy._config", "NOT_GIVEN"),
     "NotGiven": ("testerarmy._config", "NotGiven"),
     "TERMINAL_STATUSES": ("testerarmy._polling", "TERMINAL_STATUSES"),
