@@ -23,6 +23,7 @@ from codegen.errors import SpecError
 from codegen.normalize import Normalized, normalize
 from codegen.rules import load_rules
 from codegen.structure import check_structure, validate_openapi
+from codegen.unset_repr import add_unset_repr
 from codegen.yamlio import dump_yaml, load_yaml_file
 
 __all__ = [
@@ -221,6 +222,7 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
         models = scratch / PYDANTIC_PACKAGE
         _shorten_endpoint_modules(client, normalized)
         _write_spec_module(client, normalized, spec_sha256)
+        add_unset_repr(client)
         (models / "__init__.py").write_text(_PYDANTIC_INIT, encoding="utf-8")
         # PEP 561: without the marker a user's mypy treats every model attribute as Any.
         for package in (client, models):
