@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         RunStatus,
         TriggerGroupRunResponse,
     )
+    from testerarmy_api.types import UNSET, Unset
 
     from ._client import AsyncTesterArmy, TesterArmy
     from ._config import NOT_GIVEN, NotGiven
@@ -65,6 +66,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "NOT_GIVEN",
     "TERMINAL_STATUSES",
+    "UNSET",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -95,6 +97,7 @@ __all__ = [
     "TesterArmyWarning",
     "TriggerGroupRunResponse",
     "UnprocessableEntityError",
+    "Unset",
     "WaitOptions",
     "WaitTimeoutError",
     "__version__",
@@ -120,6 +123,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "TERMINAL_STATUSES": ("testerarmy._polling", "TERMINAL_STATUSES"),
     "WaitOptions": ("testerarmy._polling", "WaitOptions"),
     "API_VERSION": ("testerarmy_api._spec", "API_VERSION"),
+    # The generated models' "field absent" sentinel, for code that wants to tell absent from null.
+    "UNSET": ("testerarmy_api.types", "UNSET"),
+    "Unset": ("testerarmy_api.types", "Unset"),
     "DEFAULT_BASE_URL": ("testerarmy_api._spec", "DEFAULT_BASE_URL"),
     "CancelRunResponse": ("testerarmy_api.models", "CancelRunResponse"),
     "MobileApp": ("testerarmy_api.models", "MobileApp"),

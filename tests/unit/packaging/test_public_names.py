@@ -79,3 +79,11 @@ def test_importing_the_clients_and_base_classes_into_a_test_module_collects_noth
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed" in result.stdout
     assert "PytestCollectionWarning" not in result.stdout
+
+
+def test_unset_is_the_generated_sentinel_reexported() -> None:
+    from testerarmy_api import types
+
+    assert testerarmy.UNSET is types.UNSET
+    assert testerarmy.Unset is types.Unset
+    assert not testerarmy.UNSET
