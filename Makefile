@@ -11,7 +11,7 @@ SPEC   ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install generate check-generated lint format typecheck test unit integration contract \
-        ci demo sim bench update-spec spec-diff clean
+        ci demo sim bench update-spec spec-diff dist clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -37,20 +37,24 @@ update-spec: $(STAMP) ## Fetch SPEC=<url-or-path> [SOURCE_URL= CAPTURED=], valid
 	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<url-or-path>" >&2; exit 2; }
 	$(PY) -m codegen update-spec "$(SPEC)" $(if $(SOURCE_URL),--source-url "$(SOURCE_URL)") $(if $(CAPTURED),--captured $(CAPTURED)) $(if $(RULES),--rules $(RULES))
 
-lint: $(STAMP) ## ruff check + ruff format --check
+lint: $(STAMP) ## ruff check + ruff format --check + actionlint on .github/workflows
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/actionlint
 
 format: $(STAMP) ## Apply ruff fixes and formatting to hand-written code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: $(STAMP) ## mypy --strict on overrides/ and generated/
-	$(BIN)/mypy overrides/testerarmy codegen
-	$(BIN)/mypy generated/testerarmy_api generated/testerarmy_pydantic
+typecheck: $(STAMP) ## mypy --strict on the installed packages (as users' mypy sees them) and codegen/
+	$(BIN)/mypy -p testerarmy -p testerarmy_api -p testerarmy_pydantic
+	$(BIN)/mypy codegen
 
 unit: $(STAMP) ## Unit tests only
 	$(BIN)/pytest tests/unit
+
+integration: $(STAMP) ## Integration tests: real HTTP against the simulator, codegen end to end, the built wheel
+	$(BIN)/pytest tests/integration
 
 contract: $(STAMP) ## Contract tests: generated code, client traffic and simulator vs the spec
 	@# The integration tests are where the client's traffic is validated against the spec, so they
@@ -74,6 +78,11 @@ sim: $(STAMP) ## Run the local simulator in the foreground
 
 bench: $(STAMP) ## Benchmarks (not part of `make test`); writes bench/results/*.json
 	$(PY) -m bench
+
+dist: $(STAMP) ## Build sdist + wheel into dist/ and check them (twine check --strict)
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+	$(BIN)/twine check --strict dist/*
 
 clean: ## Remove the venv and caches
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis codegen/.work build dist

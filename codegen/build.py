@@ -24,6 +24,7 @@ from codegen.errors import SpecError
 from codegen.normalize import Normalized, normalize
 from codegen.rules import load_rules
 from codegen.structure import check_structure, validate_openapi
+from codegen.unset_repr import add_unset_repr
 from codegen.yamlio import dump_yaml, load_yaml_file
 
 __all__ = [
@@ -223,11 +224,11 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
         _shorten_endpoint_modules(client, normalized)
         _write_spec_module(client, normalized, spec_sha256)
         resources = emit_resources(normalized.spec, client)
-        (models / "__init__.py").write_text(
-            '"""Pydantic models of the normalized spec: an independent reading of it."""\n',
-            encoding="utf-8",
-        )
-        (models / "py.typed").write_text("", encoding="utf-8")
+        add_unset_repr(client)
+        (models / "__init__.py").write_text(_PYDANTIC_INIT, encoding="utf-8")
+        # PEP 561: without the marker a user's mypy treats every model attribute as Any.
+        for package in (client, models):
+            (package / "py.typed").write_text("", encoding="utf-8")
         _format_python([client / "_spec.py", resources, models], scratch)
         _add_headers(scratch, spec_sha256)
         normalized_text = _header(spec_sha256) + text
@@ -235,6 +236,23 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
         (scratch / "README.md").write_text(_readme(spec_sha256), encoding="utf-8")
         shutil.copytree(scratch, out)
     return BuildResult(normalized=normalized, spec_sha256=spec_sha256)
+
+
+# The wheel ships this package for the simulator (testerarmy.testing, the [sim] extra); pydantic is
+# not a base dependency, so an import without it says which extra to install instead of a bare
+# ModuleNotFoundError.
+_PYDANTIC_INIT = """\
+\"\"\"Pydantic models of the normalized spec: an independent reading of it (needs the [sim] extra).\"\"\"
+
+try:
+    import pydantic as _pydantic
+except ModuleNotFoundError as exc:
+    raise ModuleNotFoundError(
+        "testerarmy_pydantic needs pydantic: pip install 'testerarmy[sim]'", name=exc.name
+    ) from None
+
+del _pydantic
+"""
 
 
 def _readme(spec_sha256: str) -> str:

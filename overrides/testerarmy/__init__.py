@@ -14,7 +14,7 @@ CLI are never imported from here.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._errors import (
     APIConnectionError,
@@ -51,10 +51,14 @@ if TYPE_CHECKING:
         RunStatus,
         TriggerGroupRunResponse,
     )
+    from testerarmy_api.types import UNSET, Unset
 
     from ._client import AsyncTesterArmy, TesterArmy
     from ._config import NOT_GIVEN, NotGiven
     from ._polling import TERMINAL_STATUSES, WaitOptions
+    from ._request_id import request_id
+    from ._serialize import to_dict, to_json
+    from ._summary import RunSummary, summarize
     from ._webhooks import parse_webhook
 
 __all__ = [
@@ -62,6 +66,7 @@ __all__ = [
     "DEFAULT_BASE_URL",
     "NOT_GIVEN",
     "TERMINAL_STATUSES",
+    "UNSET",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -86,15 +91,21 @@ __all__ = [
     "RunList",
     "RunOutput",
     "RunStatus",
+    "RunSummary",
     "TesterArmy",
     "TesterArmyError",
     "TesterArmyWarning",
     "TriggerGroupRunResponse",
     "UnprocessableEntityError",
+    "Unset",
     "WaitOptions",
     "WaitTimeoutError",
     "__version__",
     "parse_webhook",
+    "request_id",
+    "summarize",
+    "to_dict",
+    "to_json",
 ]
 
 # public name -> (module, attribute in that module)
@@ -102,11 +113,19 @@ _LAZY: dict[str, tuple[str, str]] = {
     "TesterArmy": ("testerarmy._client", "TesterArmy"),
     "AsyncTesterArmy": ("testerarmy._client", "AsyncTesterArmy"),
     "parse_webhook": ("testerarmy._webhooks", "parse_webhook"),
+    "request_id": ("testerarmy._request_id", "request_id"),
+    "to_dict": ("testerarmy._serialize", "to_dict"),
+    "to_json": ("testerarmy._serialize", "to_json"),
+    "RunSummary": ("testerarmy._summary", "RunSummary"),
+    "summarize": ("testerarmy._summary", "summarize"),
     "NOT_GIVEN": ("testerarmy._config", "NOT_GIVEN"),
     "NotGiven": ("testerarmy._config", "NotGiven"),
     "TERMINAL_STATUSES": ("testerarmy._polling", "TERMINAL_STATUSES"),
     "WaitOptions": ("testerarmy._polling", "WaitOptions"),
     "API_VERSION": ("testerarmy_api._spec", "API_VERSION"),
+    # The generated models' "field absent" sentinel, for code that wants to tell absent from null.
+    "UNSET": ("testerarmy_api.types", "UNSET"),
+    "Unset": ("testerarmy_api.types", "Unset"),
     "DEFAULT_BASE_URL": ("testerarmy_api._spec", "DEFAULT_BASE_URL"),
     "CancelRunResponse": ("testerarmy_api.models", "CancelRunResponse"),
     "MobileApp": ("testerarmy_api.models", "MobileApp"),
@@ -119,14 +138,18 @@ _LAZY: dict[str, tuple[str, str]] = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    try:
-        module_name, attribute = _LAZY[name]
-    except KeyError:
-        raise AttributeError(f"module 'testerarmy' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module_name), attribute)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
+# Defined for the interpreter only: mypy sees the TYPE_CHECKING imports above instead, so a misspelt
+# name (`from testerarmy import TesterAmry`) is an error for the user's type checker, not `Any`.
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        try:
+            module_name, attribute = _LAZY[name]
+        except KeyError:
+            raise AttributeError(f"module 'testerarmy' has no attribute {name!r}") from None
+        value = getattr(importlib.import_module(module_name), attribute)
+        globals()[name] = value  # later lookups skip __getattr__
+        return value
 
 
 def __dir__() -> list[str]:

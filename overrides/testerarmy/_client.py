@@ -136,6 +136,8 @@ SleepT = TypeVar("SleepT", Callable[[float], None], Callable[[float], Awaitable[
 class _ClientBase(Generic[PoolT, SleepT]):
     """What the sync and async clients share: option handling, ``with_options``, repr."""
 
+    __test__ = False  # TesterArmy starts with "Test": pytest must not collect it from users' test modules
+
     # The flavour-specific classes; everything else is shared.
     # (Typed loosely: mypy cannot tie four class attributes to one flavour; the subclasses below
     # pin the pairs and declare the precise types of _http and _core.)

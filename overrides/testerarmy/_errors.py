@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._request_id import request_id_from
+
 if TYPE_CHECKING:
     import httpx
     from testerarmy_api.models.run import Run
@@ -43,9 +45,13 @@ __all__ = [
 class TesterArmyWarning(UserWarning):
     """Warnings about a suspicious but accepted configuration (e.g. an API key without ``sk_``)."""
 
+    __test__ = False  # the name starts with "Test": not a test class for pytest, in users' test modules
+
 
 class TesterArmyError(Exception):
     """Base class of every error the SDK raises on purpose."""
+
+    __test__ = False  # see TesterArmyWarning
 
 
 class MissingAPIKeyError(TesterArmyError):
@@ -53,12 +59,17 @@ class MissingAPIKeyError(TesterArmyError):
 
 
 class APIError(TesterArmyError):
-    """A request to the API failed. ``request`` is the httpx request (its repr holds no headers)."""
+    """A request to the API failed. ``request`` is the httpx request (its repr holds no headers).
+
+    ``request_id`` is the id upstream put on the response (``x-request-id``), ``None`` when there was
+    no response or upstream sent none: quote it when reporting a problem.
+    """
 
     def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.request = request
+        self.request_id: str | None = None
 
 
 class APIConnectionError(APIError):
@@ -76,6 +87,7 @@ class APIResponseValidationError(APIError):
         super().__init__(message, request=response.request)
         self.response = response
         self.status_code = response.status_code
+        self.request_id = request_id_from(response.headers)
 
 
 class APIStatusError(APIError):
@@ -98,6 +110,7 @@ class APIStatusError(APIError):
         super().__init__(message, request=response.request)
         self.response = response
         self.status_code = response.status_code
+        self.request_id = request_id_from(response.headers)
         self.code = code
         self.error_message = error_message
         self.body = body

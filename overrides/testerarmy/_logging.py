@@ -9,17 +9,26 @@ group-webhook secret; :func:`install_httpx_log_redaction` adds a filter to that 
 only such URLs. httpcore's DEBUG trace logs print ``<Request [b'GET']>`` and response headers, never
 request headers, so the ``Authorization`` header does not reach them (checked by an integration test
 that captures DEBUG output of every logger during real requests).
+
+``TESTERARMY_LOG=debug`` (or ``info``, ``warning``, ``error``) turns on logging to stderr for the
+``testerarmy`` and ``httpx`` loggers without touching the application's logging setup (the switch
+openai-python has as ``OPENAI_LOG``); it is read once, when the client module is first imported.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
+import sys
 import threading
+import warnings
 from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "LOG_ENV",
     "REDACTED",
+    "configure_from_env",
     "install_httpx_log_redaction",
     "logger",
     "redact_headers",
@@ -82,3 +91,41 @@ def install_httpx_log_redaction() -> None:
     with _install_lock:
         if _httpx_filter not in httpx_logger.filters:
             httpx_logger.addFilter(_httpx_filter)
+
+
+LOG_ENV = "TESTERARMY_LOG"
+_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
+_env_handler: logging.Handler | None = None
+
+
+def configure_from_env(environ: Mapping[str, str] = os.environ) -> int | None:
+    """Apply ``$TESTERARMY_LOG``; returns the level set, or ``None`` when unset or invalid.
+
+    Idempotent: a second call replaces the handler it added instead of adding another.
+    """
+    global _env_handler
+    raw = environ.get(LOG_ENV, "").strip()
+    if not raw:
+        return None
+    level = _LEVELS.get(raw.lower())
+    if level is None:
+        from ._errors import TesterArmyWarning
+
+        choices = "|".join(_LEVELS)
+        warnings.warn(f"{LOG_ENV}={raw!r} ignored: use one of {choices}", TesterArmyWarning, stacklevel=2)
+        return None
+    install_httpx_log_redaction()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("[%(asctime)s %(name)s %(levelname)s] %(message)s"))
+    with _install_lock:
+        for name in ("testerarmy", "httpx"):
+            target = logging.getLogger(name)
+            if _env_handler is not None:
+                target.removeHandler(_env_handler)
+            target.addHandler(handler)
+            target.setLevel(level)
+        _env_handler = handler
+    return level
+
+
+configure_from_env()

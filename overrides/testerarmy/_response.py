@@ -27,6 +27,7 @@ from ._errors import (
     status_error_class,
 )
 from ._logging import redact_url, scrub
+from ._request_id import remember_request_id
 from ._retry import parse_retry_after
 
 __all__ = ["decode_json", "make_status_error", "parse_model", "translate_transport_errors"]
@@ -137,13 +138,15 @@ def parse_model(response: httpx.Response, what: str, from_dict: Callable[[dict[s
             response=response,
         )
     try:
-        return from_dict(data)
+        model = from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         problem = f"missing field {exc}" if isinstance(exc, KeyError) else f"{type(exc).__name__}: {exc}"
         raise APIResponseValidationError(
             f"{what}: the response does not match the API schema ({problem}){_where(_request_of(response))}",
             response=response,
         ) from exc
+    remember_request_id(model, response.headers)
+    return model
 
 
 @contextmanager

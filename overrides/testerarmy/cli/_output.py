@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .._polling import failure_reason, status_of
+from .._summary import duration_seconds, issue_text
 from ._context import CliState
 from ._progress import STATUS_STYLES, verdict
 
@@ -39,17 +39,6 @@ def _set(value: object) -> Any:
     return None if isinstance(value, Unset) else value
 
 
-def duration_seconds(run: Run) -> float | None:
-    """The run's duration: ``durationMs`` if the API sent it, else ``completedAt - startedAt``."""
-    duration_ms = _set(run.duration_ms)
-    if isinstance(duration_ms, int | float):
-        return float(duration_ms) / 1000.0
-    started, completed = _set(run.started_at), _set(run.completed_at)
-    if isinstance(started, datetime) and isinstance(completed, datetime):
-        return (completed - started).total_seconds()
-    return None
-
-
 def _format_duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -57,19 +46,6 @@ def _format_duration(seconds: float | None) -> str:
         return f"{seconds:.1f} s"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d} s"
-
-
-def issue_text(issue: object) -> str:
-    """One line for an issue: ``[severity] title: description`` from whichever of those it has."""
-    if isinstance(issue, str):
-        return issue
-    if not isinstance(issue, dict):
-        return json.dumps(issue, ensure_ascii=False, default=str)
-    severity, title, description = (issue.get(key) for key in ("severity", "title", "description"))
-    text = " ".join(str(part) for part in (f"[{severity}]" if severity else None, title) if part)
-    if description:
-        text = f"{text}: {description}" if text else str(description)
-    return text or json.dumps(issue, ensure_ascii=False, default=str)
 
 
 def _feature(run: Run) -> str:
