@@ -1103,6 +1103,7 @@ def check_vendored(vendored: Mapping[str, Any], normalized: Mapping[str, Any]) -
             Finding(f"operationId {duplicate}", "is used by several normalized operations", "vendored")
         )
     global_security = normalized.get("security")
+    vendored_security = vendored.get("security")
     for key in sorted(set(before) & set(after)):
         old, new = before[key], after[key]
         subject = f"operation {new.label} (vendored {old.operation_id})"
@@ -1151,7 +1152,11 @@ def check_vendored(vendored: Mapping[str, Any], normalized: Mapping[str, Any]) -
                     "vendored",
                 )
             )
-        had_auth = any(_is_auth_header(p) for p in old.parameters)
+        # Upstream states authentication as an Authorization header parameter (the quirk the auth
+        # rule fixes) or, once it fixes that, as a security requirement of its own.
+        had_auth = any(_is_auth_header(p) for p in old.parameters) or bool(
+            old.raw.get("security", vendored_security)
+        )
         security = new.raw.get("security", global_security)
         if had_auth and not security:
             findings.append(

@@ -95,7 +95,7 @@ def test_failed_validation_leaves_the_previous_tree_untouched(
     (target / "testerarmy_api" / "stray.py").write_text("x = 1\n")  # forces a rewrite attempt
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
 
-    def fail(stage: Path, repo: Path) -> None:
+    def fail(stage: Path, project_root: Path) -> None:
         raise SpecError("generated code", "", "fails mypy --strict: (simulated)")
 
     monkeypatch.setattr(generate_module, "_validate", fail)
