@@ -830,6 +830,11 @@ def _endpoint(ctx: AppContext, op: Operation) -> Callable[[Request], Awaitable[R
         if not hit.spec.replaces_response and not hit.spec.mutate and hit.spec.body is None:
             assert handled is not None
             return render_reply(handled)  # a latency-only fault
+        if hit.spec.body == "drop":
+            # Read the whole request before closing: a socket closed with unread bytes in its
+            # receive buffer makes the kernel send RST (the client sees ECONNRESET, sometimes even
+            # before it reads the partial response) instead of FIN after the partial response.
+            await request.body()
         return fault_response(hit, handled)
 
     endpoint.__name__ = op.id.replace(".", "_")
