@@ -8,6 +8,7 @@ generators run in a scratch directory outside the repository, so no project conf
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -226,6 +227,8 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
             encoding="utf-8",
         )
         (models / "py.typed").write_text("", encoding="utf-8")
+        # Package data: the simulator (testerarmy.testing) serves the normalized spec it ships with.
+        (models / "openapi.normalized.json").write_text(json.dumps(normalized.spec) + "\n", encoding="utf-8")
         _format_python([client / "_spec.py", models], scratch)
         _add_headers(scratch, spec_sha256)
         normalized_text = _header(spec_sha256) + text
