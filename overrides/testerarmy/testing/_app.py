@@ -15,7 +15,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -29,6 +29,9 @@ from starlette.routing import BaseRoute, Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from testerarmy_pydantic import models
 
+from ._conformance import response_violations
+from ._crud import ResourceStore, serve_generic
+from ._fabricate import Fabricator
 from ._faults import FaultSet
 from ._http import (
     ApiError,
@@ -45,6 +48,8 @@ from ._lifecycle import Phase, SimClock
 from ._ratelimit import RateLimiter
 from ._render import conform, render_run
 from ._requestlog import RequestLog, RequestRecord, visible_headers
+from ._requests import check_request
+from ._spec import ApiSpec, SpecOperation, load_spec
 from ._state import (
     AppRecord,
     Conflict,
@@ -59,7 +64,7 @@ from ._state import (
 )
 from ._webhooks import WebhookDispatcher
 
-__all__ = ["OPERATIONS", "AppContext", "KeyRing", "build_app"]
+__all__ = ["BEHAVIOURS", "AppContext", "KeyRing", "Operation", "build_app", "operations_of"]
 
 logger = logging.getLogger("testerarmy.testing")
 
@@ -93,6 +98,12 @@ class AppContext:
     keys: KeyRing
     admin_digest: str
     dispatcher: WebhookDispatcher
+    spec: ApiSpec = field(default_factory=load_spec)
+    resources: ResourceStore = field(default_factory=ResourceStore)
+    seed: int = 0
+    # Test-suite mode: every API answer is checked against the spec (see _conformance).
+    validate_responses: bool = False
+    violations: list[str] = field(default_factory=list)
     limiter: RateLimiter | None = None
     public_base: str = "http://127.0.0.1"
     on_request: Callable[[RequestRecord], None] | None = None
@@ -104,17 +115,49 @@ class AppContext:
     def run_json(self, snap: RunSnapshot) -> dict[str, Any]:
         return render_run(snap, self.clock, self.public_base)
 
+    @property
+    def fabricator(self) -> Fabricator:
+        return Fabricator(self.spec.merged, lambda: self.clock.to_datetime(self.clock.now()))
+
 
 Handler = Callable[[AppContext, Request, str | None], Awaitable[Reply]]
 
 
 @dataclass(frozen=True)
 class Operation:
-    id: str
-    method: str
-    path: str  # below /api, as in the spec
-    handler: Handler
-    auth: bool = True
+    """A served operation: the spec's, with its hand-written behaviour (None: served generically)."""
+
+    spec: SpecOperation
+    handler: Handler | None
+
+    @property
+    def id(self) -> str:
+        return self.spec.operation_id
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def method(self) -> str:
+        return self.spec.method
+
+    @property
+    def path(self) -> str:
+        return self.spec.path
+
+
+def operations_of(spec: ApiSpec, behaviours: Mapping[str, Handler] | None = None) -> tuple[Operation, ...]:
+    """Every operation of ``spec``, each with its behaviour; refuses behaviours the spec lacks."""
+    behaviours = BEHAVIOURS if behaviours is None else behaviours
+    orphans = sorted(set(behaviours) - set(spec.by_key))
+    if orphans:
+        raise ValueError(
+            "simulator behaviours without an operation in the spec: "
+            + ", ".join(orphans)
+            + " (the spec removed or renamed them: update testing/_app.py BEHAVIOURS)"
+        )
+    return tuple(Operation(op, behaviours.get(op.key)) for op in spec.operations)
 
 
 # --- simulator-side readings of upstream's empty-object request bodies --------------------------
@@ -715,51 +758,38 @@ async def projects_confirm_upload(ctx: AppContext, request: Request, owner: str 
     return Reply(201, body_json, model=models.ConfirmMobileAppUploadResponse)
 
 
-OPERATIONS: tuple[Operation, ...] = (
-    Operation("runs.create", "POST", "/v1/runs", runs_create),
-    Operation("runs.list", "GET", "/v1/runs", runs_list),
-    Operation("runs.get", "GET", "/v1/runs/{id}", runs_get),
-    Operation("runs.cancel", "POST", "/v1/runs/{id}/cancel", runs_cancel),
-    Operation("tests.create", "POST", "/v1/tests", tests_create),
-    Operation("tests.update", "PATCH", "/v1/tests/{testId}", tests_update),
-    Operation("tests.delete", "DELETE", "/v1/tests/{testId}", tests_delete),
-    Operation("tests.trigger", "POST", "/v1/tests/{testId}/runs", tests_trigger),
-    Operation("groups.update", "PATCH", "/v1/groups/{groupId}", groups_update),
-    Operation("groups.trigger", "POST", "/v1/groups/{groupId}/runs", groups_trigger),
-    Operation(
-        "webhooks.trigger", "POST", "/v1/groups/webhook/{webhookId}/{secret}", webhooks_trigger, auth=False
+# Top-level fields of a success answer that upstream sends beyond its schema (docs/simulator.md,
+# "API behaviour"), which the behaviours reproduce; the response check lets exactly these through.
+UNDECLARED_FIELDS: dict[str, frozenset[str]] = {
+    "POST /v1/groups/webhook/{webhookId}/{secret}": frozenset(
+        {"groupId", "batchId", "runIds", "cancelledRunIds", "count"}
     ),
-    Operation("projects.update", "PATCH", "/v1/projects/{projectId}", projects_update),
-    Operation(
-        "projects.trigger_pull_request_run",
-        "POST",
-        "/v1/projects/{projectId}/pull-request-runs",
-        projects_pr_run,
-    ),
-    Operation(
-        "projects.create_credential",
-        "POST",
-        "/v1/projects/{projectId}/credentials",
-        projects_create_credential,
-    ),
-    Operation("projects.list_mobile_apps", "GET", "/v1/projects/{projectId}/mobile", projects_list_apps),
-    Operation("projects.upload_mobile_app", "POST", "/v1/projects/{projectId}/mobile", projects_upload_app),
-    Operation(
-        "projects.delete_mobile_app", "DELETE", "/v1/projects/{projectId}/mobile/{appId}", projects_delete_app
-    ),
-    Operation(
-        "projects.initiate_mobile_app_upload",
-        "POST",
-        "/v1/projects/{projectId}/mobile/upload",
-        projects_initiate_upload,
-    ),
-    Operation(
-        "projects.confirm_mobile_app_upload",
-        "POST",
-        "/v1/projects/{projectId}/mobile/upload/confirm",
-        projects_confirm_upload,
-    ),
-)
+    "POST /v1/projects/{projectId}/pull-request-runs": frozenset({"runId", "createdAt"}),
+}
+
+# The hand-written behaviours, keyed by "METHOD /path" as in the spec (docs/NAMES): only where
+# state matters. Every other operation of the spec is served by _crud.serve_generic.
+BEHAVIOURS: dict[str, Handler] = {
+    "POST /v1/runs": runs_create,
+    "GET /v1/runs": runs_list,
+    "GET /v1/runs/{id}": runs_get,
+    "POST /v1/runs/{id}/cancel": runs_cancel,
+    "POST /v1/tests": tests_create,
+    "PATCH /v1/tests/{testId}": tests_update,
+    "DELETE /v1/tests/{testId}": tests_delete,
+    "POST /v1/tests/{testId}/runs": tests_trigger,
+    "PATCH /v1/groups/{groupId}": groups_update,
+    "POST /v1/groups/{groupId}/runs": groups_trigger,
+    "POST /v1/groups/webhook/{webhookId}/{secret}": webhooks_trigger,
+    "PATCH /v1/projects/{projectId}": projects_update,
+    "POST /v1/projects/{projectId}/pull-request-runs": projects_pr_run,
+    "POST /v1/projects/{projectId}/credentials": projects_create_credential,
+    "GET /v1/projects/{projectId}/mobile": projects_list_apps,
+    "POST /v1/projects/{projectId}/mobile": projects_upload_app,
+    "DELETE /v1/projects/{projectId}/mobile/{appId}": projects_delete_app,
+    "POST /v1/projects/{projectId}/mobile/upload": projects_initiate_upload,
+    "POST /v1/projects/{projectId}/mobile/upload/confirm": projects_confirm_upload,
+}
 
 
 # --- dispatch -----------------------------------------------------------------------------------
@@ -778,9 +808,31 @@ def _authenticate(ctx: AppContext, request: Request) -> str:
     return owner
 
 
+async def _generic(ctx: AppContext, op: Operation, request: Request) -> Reply:
+    checked = await check_request(ctx.spec, op.spec, request, request.path_params)
+    return serve_generic(ctx.spec, ctx.resources, ctx.fabricator, op.spec, checked, ctx.seed)
+
+
+def _conformed(ctx: AppContext, op: Operation, reply: Reply) -> Reply:
+    """The reply, or (test-suite mode) a 500 naming each way it differs from the spec."""
+    extras = UNDECLARED_FIELDS.get(op.key, frozenset())
+    problems = response_violations(ctx.spec, op.spec, reply.status, reply.body, extras)
+    if not problems:
+        return reply
+    ctx.violations.extend(problems)
+    logger.error("simulator answer does not match the spec: %s", "; ".join(problems))
+    message = "Simulator answer does not match the spec: " + "; ".join(problems)
+    return ApiError(500, "SimulatorSpecViolation", message).reply()
+
+
 async def _handle(ctx: AppContext, op: Operation, request: Request) -> Reply:
+    reply = await _handle_unchecked(ctx, op, request)
+    return _conformed(ctx, op, reply) if ctx.validate_responses else reply
+
+
+async def _handle_unchecked(ctx: AppContext, op: Operation, request: Request) -> Reply:
     try:
-        owner = _authenticate(ctx, request) if op.auth else None
+        owner = _authenticate(ctx, request) if op.spec.auth else None
         if ctx.limiter is not None:
             wait = ctx.limiter.acquire(owner or f"anon:{request.client.host if request.client else '?'}")
             if wait > 0:
@@ -792,6 +844,8 @@ async def _handle(ctx: AppContext, op: Operation, request: Request) -> Reply:
                     f"{ctx.limiter.limit.per:g} s; retry after {retry} s",
                     headers={"Retry-After": retry},
                 )
+        if op.handler is None:
+            return await _generic(ctx, op, request)
         return await op.handler(ctx, request, owner)
     except ApiError as exc:
         return exc.reply()
@@ -837,7 +891,7 @@ def _endpoint(ctx: AppContext, op: Operation) -> Callable[[Request], Awaitable[R
             await request.body()
         return fault_response(hit, handled)
 
-    endpoint.__name__ = op.id.replace(".", "_")
+    endpoint.__name__ = "".join(c if c.isalnum() else "_" for c in op.id)
     return endpoint
 
 
@@ -954,7 +1008,7 @@ class _ApiRoute(Route):
 def build_app(ctx: AppContext, admin_routes: list[BaseRoute]) -> ASGIApp:
     # One route per path, dispatching on the method, so that a 405 lists every allowed method.
     by_path: dict[str, dict[str, Callable[[Request], Awaitable[Response]]]] = {}
-    for op in OPERATIONS:
+    for op in operations_of(ctx.spec):
         by_path.setdefault(op.path, {})[op.method] = _endpoint(ctx, op)
     # Concrete paths before templated ones, as OpenAPI matches them: ".../mobile/upload" is never
     # ".../mobile/{appId}" with appId "upload" (a 405 there advertised "Allow: DELETE", and DELETE

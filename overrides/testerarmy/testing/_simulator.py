@@ -6,9 +6,10 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -23,6 +24,7 @@ from ._outcomes import Outcome, OutcomePlan, OutcomeRule, parse_outcome
 from ._ratelimit import RateLimit, RateLimiter
 from ._requestlog import RequestLog, RequestRecord
 from ._server import ServerThread
+from ._spec import ApiSpec, load_spec
 from ._state import GroupRecord, ProjectRecord, RunSnapshot, Store, TestRecord, fingerprint
 from ._webhooks import DeliveryAttempt, WebhookDispatcher, WebhookPolicy
 
@@ -92,6 +94,9 @@ class Simulator:
 
     Durations (``queue_seconds``, ``run_seconds``, markers, webhook policy) are simulated seconds;
     ``time_scale`` is real seconds per simulated second (``0`` = the clock only moves by ``advance``).
+    ``spec`` (default: the normalized spec installed with the package) decides the routes, the
+    request checks and the response schemas; ``validate_responses=True`` (the test suites' mode)
+    turns every answer that does not match the spec into a 500 naming the field.
     """
 
     def __init__(
@@ -120,6 +125,8 @@ class Simulator:
         epoch: datetime | None = None,
         log_level: str = "warning",
         on_request: Callable[[RequestRecord], None] | None = None,
+        spec: str | Path | Mapping[str, Any] | None = None,
+        validate_responses: bool = False,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError("api_keys must be a sequence of keys, e.g. ('sk_test_sim',), not one string")
@@ -175,6 +182,9 @@ class Simulator:
             dispatcher=self._dispatcher,
             limiter=RateLimiter(self._limit) if self._limit is not None else None,
             on_request=on_request,
+            spec=load_spec(spec),
+            seed=seed,
+            validate_responses=validate_responses,
         )
         self._store.on_change = self._dispatcher.wake
         self._server = ServerThread(
@@ -214,6 +224,8 @@ class Simulator:
         for spec in self._initial_faults:
             self.faults.add(spec)
         self.requests.clear()
+        self._ctx.resources.clear()
+        self._ctx.violations.clear()
         self._ctx.limiter = RateLimiter(self._limit) if self._limit is not None else None
         self._seed(*self._seeds)
 
@@ -299,6 +311,16 @@ class Simulator:
             webhook_secret=webhook_secret,
             webhook_enabled=webhook_enabled,
         )
+
+    @property
+    def spec(self) -> ApiSpec:
+        """The spec this simulator serves (routes, request checks, response checks)."""
+        return self._ctx.spec
+
+    @property
+    def violations(self) -> list[str]:
+        """Answers that did not match the spec (only checked with ``validate_responses=True``)."""
+        return list(self._ctx.violations)
 
     @property
     def projects(self) -> list[ProjectRecord]:
