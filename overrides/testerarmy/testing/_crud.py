@@ -37,6 +37,13 @@ class ResourceStore:
     def __init__(self) -> None:
         self._kinds: dict[str, dict[str, dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        self._created = 0
+
+    def next_sequence(self) -> int:
+        """1, 2, ... per store: seeds each created resource differently, and the same on every run."""
+        with self._lock:
+            self._created += 1
+            return self._created
 
     def put(self, kind: str, item_id: str, item: dict[str, Any]) -> None:
         with self._lock:
@@ -57,6 +64,7 @@ class ResourceStore:
     def clear(self) -> None:
         with self._lock:
             self._kinds.clear()
+            self._created = 0
 
 
 def _shape(op: SpecOperation) -> tuple[str, str | None]:
@@ -76,11 +84,14 @@ def serve_generic(
     key = f"{seed}:{op.key}:" + ",".join(f"{k}={v}" for k, v in sorted(req.path.items()))
     item_id = str(req.path[id_param]) if id_param is not None else None
     pins = {"id": item_id} if item_id is not None else {}
+    creates = op.method == "POST" and id_param is None
+    if creates:
+        key += f":#{store.next_sequence()}"
     built = fab.build(schema, key, pins)
     if schema is None:
         return Reply(status, None)
     body_fields = req.body if isinstance(req.body, Mapping) else {}
-    if op.method == "POST" and id_param is None and isinstance(built, dict) and "id" in built:
+    if creates and isinstance(built, dict) and "id" in built:
         item = _merge(spec, schema, built, body_fields)
         store.put(kind, str(item["id"]), item)
         return Reply(status, item)
@@ -102,9 +113,13 @@ def serve_generic(
 
 
 def _fits(spec: ApiSpec, schema: Mapping[str, Any], candidate: Any, fallback: Any) -> Any:
-    """``candidate`` when it is valid for ``schema`` (stored by another operation), else ``fallback``."""
-    if candidate is not None and spec.validator(schema).is_valid(candidate):
-        return candidate
+    """``candidate`` (stored by another operation) cut to the fields ``schema`` declares, if valid."""
+    if isinstance(candidate, dict):
+        props = spec.merged(schema).get("properties") or {}
+        if props:
+            candidate = {**fallback, **{k: v for k, v in candidate.items() if k in props}}
+        if spec.validator(schema).is_valid(candidate):
+            return candidate
     return fallback
 
 

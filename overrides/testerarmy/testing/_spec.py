@@ -97,6 +97,8 @@ class ApiSpec:
     def __init__(self, document: Mapping[str, Any]) -> None:
         if not isinstance(document, Mapping) or not isinstance(document.get("paths"), Mapping):
             raise ValueError("spec: not an OpenAPI document (no 'paths' object)")
+        if str(document.get("openapi", "")).startswith("3.0"):
+            document = _nullable_as_type(document)
         self.document = document
         resource = DRAFT202012.create_resource(dict(document))
         self._registry: referencing.Registry[Any] = referencing.Registry().with_resource(_ROOT, resource)
@@ -203,6 +205,24 @@ def _rebase(schema: Any) -> Any:
     if isinstance(schema, list):
         return [_rebase(v) for v in schema]
     return schema
+
+
+def _nullable_as_type(node: Any) -> Any:
+    """OpenAPI 3.0's ``nullable: true`` in JSON Schema terms (a ``null`` type or ``anyOf`` branch)."""
+    if isinstance(node, list):
+        return [_nullable_as_type(v) for v in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {k: _nullable_as_type(v) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable") is not True:
+        return out
+    kind = out.get("type")
+    if isinstance(kind, str):
+        out["type"] = [kind, "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        return out
+    return {"anyOf": [out, {"type": "null"}]}
 
 
 def _is_json(media: str) -> bool:
