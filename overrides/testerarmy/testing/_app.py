@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import hashlib
 import logging
 import threading
@@ -940,6 +941,11 @@ class _LogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                # Date follows the simulated clock, like every timestamp in the bodies, so that the
+                # server time a client sees agrees with createdAt & co at any time scale.
+                clock = self.ctx.clock
+                date = email.utils.format_datetime(clock.to_datetime(clock.now()), usegmt=True)
+                message = {**message, "headers": [*message.get("headers", []), (b"date", date.encode())]}
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 record(complete=True)
             await send(message)
