@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 from testerarmy.testing import Simulator
-from testerarmy.testing._app import operations_of
+from testerarmy.testing._behaviours import operations_of
 from testerarmy.testing._spec import load_spec
 from testerarmy_api._spec import OPERATIONS as SPEC_OPERATIONS
 from testerarmy_api.api.groups import trigger as groups_trigger

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from testerarmy.testing import Simulator
-from testerarmy.testing._app import BEHAVIOURS
+from testerarmy.testing._behaviours import BEHAVIOURS
 from testerarmy.testing._spec import load_spec
 
 pytestmark = pytest.mark.integration
