@@ -27,12 +27,8 @@ from ._behaviours import UNDECLARED_FIELDS, Operation, operations_of
 from ._conformance import response_violations
 from ._context import ADMIN_HEADER, AppContext, KeyRing
 from ._crud import serve_generic
-from ._http import (
-    ApiError,
-    Reply,
-    fault_response,
-    render_reply,
-)
+from ._faultrender import fault_response
+from ._http import ApiError, Reply, render_reply
 from ._ratelimit import RateLimiter
 from ._requestlog import RequestRecord, visible_headers
 from ._requests import check_request

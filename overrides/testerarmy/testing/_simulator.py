@@ -17,8 +17,8 @@ from starlette.types import ASGIApp
 
 from ._admin import admin_routes
 from ._app import AppContext, KeyRing, build_app
+from ._faultrender import DropLogFilter
 from ._faults import FaultSet, FaultSpec
-from ._http import DropLogFilter
 from ._lifecycle import Planner, SimClock
 from ._outcomes import Outcome, OutcomePlan, OutcomeRule, parse_outcome
 from ._ratelimit import RateLimit, RateLimiter
