@@ -7,7 +7,6 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +22,7 @@ from ._lifecycle import Planner, SimClock
 from ._outcomes import Outcome, OutcomePlan, OutcomeRule, parse_outcome
 from ._ratelimit import RateLimit, RateLimiter
 from ._requestlog import RequestLog, RequestRecord
+from ._seeds import DEMO_GROUPS, DEMO_PROJECTS, DEMO_TESTS, SeedGroup, SeedProject, SeedTest
 from ._server import ServerThread
 from ._spec import ApiSpec, load_spec
 from ._state import GroupRecord, ProjectRecord, RunSnapshot, Store, TestRecord, fingerprint
@@ -31,53 +31,6 @@ from ._webhooks import DeliveryAttempt, WebhookDispatcher, WebhookPolicy
 __all__ = ["DEFAULT_API_KEY", "SeedGroup", "SeedProject", "SeedTest", "Simulator"]
 
 DEFAULT_API_KEY = "sk_test_sim"
-
-
-@dataclass(frozen=True)
-class SeedProject:
-    name: str
-    id: str | None = None
-    short_id: str | None = None
-    url: str | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class SeedTest:
-    """A saved test; ``prompt`` may carry outcome markers such as ``[sim:fail]``."""
-
-    __test__ = False  # not a pytest test class, despite the name
-
-    name: str
-    prompt: str = ""
-    id: str | None = None
-    project_id: str | None = None
-    enabled: bool = True
-    steps: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SeedGroup:
-    """A test group; ``tests`` and ``prep_test`` name seeded tests by id or by name."""
-
-    name: str
-    tests: tuple[str, ...] = ()
-    id: str | None = None
-    project_id: str | None = None
-    run_mode: str = "concurrent"
-    prep_test: str | None = None
-    webhook_id: str | None = None
-    webhook_secret: str | None = None
-    webhook_enabled: bool = True
-
-
-DEMO_PROJECTS = (SeedProject("Demo shop", url="https://shop.example.com"),)
-DEMO_TESTS = (
-    SeedTest("Sign up", "Sign up with a new email address and confirm the welcome page"),
-    SeedTest("Checkout", "Add the first product to the cart and pay with the test card"),
-    SeedTest("Search", "Search for 'shoes' and open the first result"),
-)
-DEMO_GROUPS = (SeedGroup("Smoke", tests=("Sign up", "Checkout", "Search")),)
 
 
 def _check_key(key: object) -> str:
