@@ -152,6 +152,17 @@ class _LogMiddleware:
     def __init__(self, app: ASGIApp, ctx: AppContext) -> None:
         self.app = app
         self.ctx = ctx
+        self._date_cache: tuple[int, bytes] = (-1, b"")
+
+    def _date(self) -> bytes:
+        """The Date header from the simulated clock (formatted once per simulated second)."""
+        clock = self.ctx.clock
+        when = clock.to_datetime(clock.now())
+        second = int(when.timestamp())
+        if self._date_cache[0] != second:
+            text = email.utils.format_datetime(when.replace(microsecond=0), usegmt=True)
+            self._date_cache = (second, text.encode("ascii"))
+        return self._date_cache[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -193,9 +204,8 @@ class _LogMiddleware:
                 status = message["status"]
                 # Date follows the simulated clock, like every timestamp in the bodies, so that the
                 # server time a client sees agrees with createdAt & co at any time scale.
-                clock = self.ctx.clock
-                date = email.utils.format_datetime(clock.to_datetime(clock.now()), usegmt=True)
-                message = {**message, "headers": [*message.get("headers", []), (b"date", date.encode())]}
+                headers = [*message.get("headers", []), (b"date", self._date())]
+                message = {**message, "headers": headers}
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 record(complete=True)
             await send(message)

@@ -10,6 +10,7 @@ is the admin token. Exit codes: 0 stopped normally, 2 bad arguments or the port 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import secrets
@@ -272,6 +273,9 @@ def main(
         except OSError as exc:
             print(f"{prog}: cannot listen on {args.host}:{args.port}: {exc}", file=err)
             return EXIT_USAGE
+        # A foreground server keeps its startup objects (spec, validators, models) for life: take
+        # them out of the collector's scans, which otherwise walk them on every full collection.
+        gc.freeze()
         print(_banner(sim, args, key), file=out, flush=True)
         try:
             # Bounded waits so that Ctrl-C (KeyboardInterrupt) and SIGTERM are noticed promptly.
