@@ -218,3 +218,32 @@ def test_unknown_id_is_the_documented_404(spec: ApiSpec):
     with pytest.raises(ApiError) as info:
         _serve(spec, ResourceStore(), "GET /v1/tests/{testId}", path={"testId": "nope"})
     assert info.value.status == 404
+
+
+def test_spec_copies_load_from_json_and_yaml_files_and_bad_ones_say_where(tmp_path):
+    import json
+
+    import yaml
+    from testerarmy.testing._spec import load_spec
+
+    installed = load_spec()
+    as_json = tmp_path / "copy.json"
+    as_json.write_text(json.dumps(dict(installed.document)))
+    as_yaml = tmp_path / "copy.yaml"
+    as_yaml.write_text(yaml.safe_dump(dict(installed.document)))
+    for path in (as_json, as_yaml):
+        assert set(load_spec(path).by_key) == set(installed.by_key)
+    with pytest.raises(ValueError, match="cannot read"):
+        load_spec(tmp_path / "missing.json")
+    with pytest.raises(ValueError, match="no 'paths' object"):
+        load_spec({"openapi": "3.1.0"})
+
+
+def test_operation_keys_are_method_and_path_as_in_the_spec():
+    from testerarmy.testing._spec import load_spec
+
+    spec = load_spec()
+    for path, item in spec.document["paths"].items():
+        for method in item:
+            if method in ("get", "put", "post", "delete", "patch"):
+                assert f"{method.upper()} {path}" in spec.by_key
