@@ -8,6 +8,7 @@ generators run in a scratch directory outside the repository, so no project conf
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -229,6 +230,8 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
         # PEP 561: without the marker a user's mypy treats every model attribute as Any.
         for package in (client, models):
             (package / "py.typed").write_text("", encoding="utf-8")
+        # Package data: the simulator (testerarmy.testing) serves the normalized spec it ships with.
+        (models / "openapi.normalized.json").write_text(json.dumps(normalized.spec) + "\n", encoding="utf-8")
         _format_python([client / "_spec.py", resources, models], scratch)
         _add_headers(scratch, spec_sha256)
         normalized_text = _header(spec_sha256) + text

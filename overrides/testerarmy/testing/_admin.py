@@ -35,7 +35,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from ._app import ADMIN_HEADER, AppContext
+from ._context import ADMIN_HEADER, AppContext
 from ._faults import FaultSpec
 from ._http import ApiError, Reply, format_validation_error, render_reply
 from ._outcomes import Outcome

@@ -1,4 +1,4 @@
-"""HTTP plumbing shared by the API and admin routes: errors, input parsing, fault-shaped responses.
+"""HTTP plumbing shared by the API and admin routes: errors, replies, input parsing.
 
 Handlers return a ``Reply`` (status + JSON-able body) or raise ``ApiError``; nothing in here lets bad
 input become a 500. Validation messages follow upstream's documented style, ``"prompt: Required"``:
@@ -7,17 +7,11 @@ input become a 500. Validation messages follow upstream's documented style, ``"p
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
-import email.utils
 import json
-import logging
-import math
 import typing
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -25,9 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
-from ._faults import Hit, error_code_for
 from ._render import error_body
 
 __all__ = [
@@ -35,9 +27,10 @@ __all__ = [
     "MAX_BODY_BYTES",
     "ApiError",
     "Reply",
-    "dropping_connection",
-    "fault_response",
+    "dump",
     "format_validation_error",
+    "invalid",
+    "nested_model",
     "parse_json_object",
     "parse_multipart",
     "path_uuid",
@@ -47,18 +40,6 @@ __all__ = [
 
 MAX_BODY_BYTES = 1_000_000
 FAULT_HEADER = "X-Sim-Fault"
-_DROPPING: contextvars.ContextVar[bool] = contextvars.ContextVar("testerarmy_sim_dropping", default=False)
-
-_HTML_PAGE = (
-    "<html><head><title>{status} {reason}</title></head><body><center><h1>{status} {reason}</h1></center>"
-    "<hr><center>nginx</center></body></html>"
-)
-_REASONS = {
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-}
 
 
 class ApiError(Exception):
@@ -196,7 +177,7 @@ def _reject_nulls(model: type[BaseModel], data: Mapping[str, Any], prefix: str) 
         value = data[key]
         if value is None and (model.__name__, key) not in NULLABLE_REQUEST_FIELDS:
             raise invalid(f"{where}: Expected {_expected(info.annotation)}, received null")
-        nested = _nested_model(info.annotation)
+        nested = nested_model(info.annotation)
         if nested is not None and isinstance(value, Mapping) and not nested[1]:
             _reject_nulls(nested[0], value, where)
 
@@ -252,74 +233,17 @@ def parse_multipart(content_type: str, body: bytes) -> dict[str, tuple[str | Non
     return fields
 
 
-def dropping_connection() -> bool:
-    """True inside a request whose connection the simulator closes on purpose (silences uvicorn)."""
-    return _DROPPING.get()
-
-
-class _DroppedResponse(Response):
-    """Headers and half the body, then the app returns: uvicorn closes the connection mid-response."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        _DROPPING.set(True)
-        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
-        await send(
-            {"type": "http.response.body", "body": self.body[: len(self.body) // 2], "more_body": True}
-        )
-        await asyncio.sleep(0)
-
-
-def _dump(body: Any) -> bytes:
+def dump(body: Any) -> bytes:
     return json.dumps(body, separators=(",", ":")).encode()
 
 
 def render_reply(reply: Reply) -> Response:
     return Response(
-        _dump(reply.body), status_code=reply.status, headers=reply.headers, media_type="application/json"
+        dump(reply.body), status_code=reply.status, headers=reply.headers, media_type="application/json"
     )
 
 
-def _retry_after(hit: Hit) -> dict[str, str]:
-    if hit.spec.retry_after_format == "omit":
-        return {}
-    seconds = hit.spec.retry_after
-    if seconds is None:
-        if hit.status != 429:
-            return {}
-        seconds = 1
-    if hit.spec.retry_after_format == "http-date":
-        when = datetime.now(UTC) + timedelta(seconds=math.ceil(seconds))
-        return {"Retry-After": email.utils.format_datetime(when, usegmt=True)}
-    return {"Retry-After": str(math.ceil(seconds))}
-
-
-def _mutate(kind: str, body: Any, model: type[BaseModel] | None) -> Any:
-    if kind == "unknown_enum":
-        return _walk(body, _unknown_enum)
-    if kind == "extra_fields":
-        return _walk(body, lambda d: {**d, "simUnknownField": {"addedBy": "testerarmy-simulator", "n": 1}})
-    if kind == "drop_optional" and model is not None and isinstance(body, dict):
-        return _strip_optional(model, body)
-    return body
-
-
-def _unknown_enum(d: dict[str, Any]) -> dict[str, Any]:
-    out = dict(d)
-    for key in ("status", "webhookStatus", "source"):
-        if isinstance(out.get(key), str):
-            out[key] = f"sim_unknown_{key}"
-    return out
-
-
-def _walk(body: Any, fn: typing.Callable[[dict[str, Any]], dict[str, Any]]) -> Any:
-    if isinstance(body, list):
-        return [_walk(x, fn) for x in body]
-    if isinstance(body, dict):
-        return fn({k: _walk(v, fn) for k, v in body.items()})
-    return body
-
-
-def _nested_model(annotation: Any) -> tuple[type[BaseModel], bool] | None:
+def nested_model(annotation: Any) -> tuple[type[BaseModel], bool] | None:
     for arg in (annotation, *typing.get_args(annotation)):
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg, False
@@ -328,75 +252,3 @@ def _nested_model(annotation: Any) -> tuple[type[BaseModel], bool] | None:
             if inner and isinstance(inner[0], type) and issubclass(inner[0], BaseModel):
                 return inner[0], True
     return None
-
-
-def _strip_optional(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
-    """Only required fields, at every level (nested objects are kept, emptied of optional fields)."""
-    out: dict[str, Any] = {}
-    for name, info in model.model_fields.items():
-        key = info.alias or name
-        if key not in data:
-            continue
-        nested = _nested_model(info.annotation)
-        value = data[key]
-        if info.is_required():
-            out[key] = value
-        elif nested is not None and value is not None:
-            inner, is_list = nested
-            if is_list and isinstance(value, list):
-                out[key] = [_strip_optional(inner, v) if isinstance(v, dict) else v for v in value]
-            elif isinstance(value, dict):
-                out[key] = _strip_optional(inner, value)
-    return out
-
-
-def _fault_kind(hit: Hit) -> str:
-    if hit.spec.mutate:
-        return "mutate"
-    return hit.spec.body or "status"
-
-
-def fault_response(hit: Hit, handled: Reply | None) -> Response:
-    """The response a fault produces, given the handler's reply when the handler ran first.
-
-    It carries ``X-Sim-Fault: <kind>`` (``status``, ``html``, ``empty``, ``truncated``, ``drop`` or
-    ``mutate``) so that spec checks of recorded traffic can tell deliberate faults from bugs.
-    """
-    spec = hit.spec
-    marker = {FAULT_HEADER: _fault_kind(hit)}
-    if spec.mutate and handled is not None:
-        body = handled.body
-        for kind in spec.mutate:
-            body = _mutate(kind, body, handled.model)
-        return render_reply(Reply(handled.status, body, headers={**handled.headers, **marker}))
-    status = hit.status or (handled.status if handled is not None else (502 if spec.body == "html" else 200))
-    headers = dict(handled.headers) if handled is not None and hit.status is None else {}
-    headers.update(_retry_after(hit))
-    headers.update(marker)
-    if spec.body == "html":
-        page = _HTML_PAGE.format(status=status, reason=_REASONS.get(status, "Error"))
-        return Response(page, status_code=status, headers=headers, media_type="text/html")
-    if spec.body == "empty":
-        return Response(b"", status_code=status, headers=headers, media_type="application/json")
-    if handled is not None and hit.status is None:
-        payload = _dump(handled.body)
-    else:
-        message = f"Simulated fault {hit.fault_id}: {status} {error_code_for(status)}"
-        payload = _dump(error_body(error_code_for(status), message))
-    if spec.body == "truncated":
-        return Response(
-            payload[: max(1, len(payload) // 2)],
-            status_code=status,
-            headers=headers,
-            media_type="application/json",
-        )
-    if spec.body == "drop":
-        return _DroppedResponse(payload, status_code=status, headers=headers, media_type="application/json")
-    return Response(payload, status_code=status, headers=headers, media_type="application/json")
-
-
-class DropLogFilter(logging.Filter):
-    """Hide uvicorn's complaint about the incomplete response of a deliberate connection drop."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (dropping_connection() and "without completing response" in record.getMessage())

@@ -61,6 +61,7 @@ class ServerThread:
             lifespan="on",
             log_level=self.log_level,
             access_log=False,
+            date_header=False,  # the app sends Date from the simulated clock (testing/_app.py)
             log_config=None,  # keep the host application's logging configuration untouched
             timeout_graceful_shutdown=max(1, math.ceil(self.graceful_timeout)),
             backlog=2048,

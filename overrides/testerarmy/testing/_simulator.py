@@ -6,9 +6,9 @@ import hashlib
 import logging
 import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -16,66 +16,21 @@ from starlette.types import ASGIApp
 
 from ._admin import admin_routes
 from ._app import AppContext, KeyRing, build_app
+from ._faultrender import DropLogFilter
 from ._faults import FaultSet, FaultSpec
-from ._http import DropLogFilter
 from ._lifecycle import Planner, SimClock
 from ._outcomes import Outcome, OutcomePlan, OutcomeRule, parse_outcome
 from ._ratelimit import RateLimit, RateLimiter
 from ._requestlog import RequestLog, RequestRecord
+from ._seeds import DEMO_GROUPS, DEMO_PROJECTS, DEMO_TESTS, SeedGroup, SeedProject, SeedTest
 from ._server import ServerThread
+from ._spec import ApiSpec, load_spec
 from ._state import GroupRecord, ProjectRecord, RunSnapshot, Store, TestRecord, fingerprint
 from ._webhooks import DeliveryAttempt, WebhookDispatcher, WebhookPolicy
 
 __all__ = ["DEFAULT_API_KEY", "SeedGroup", "SeedProject", "SeedTest", "Simulator"]
 
 DEFAULT_API_KEY = "sk_test_sim"
-
-
-@dataclass(frozen=True)
-class SeedProject:
-    name: str
-    id: str | None = None
-    short_id: str | None = None
-    url: str | None = None
-    description: str | None = None
-
-
-@dataclass(frozen=True)
-class SeedTest:
-    """A saved test; ``prompt`` may carry outcome markers such as ``[sim:fail]``."""
-
-    __test__ = False  # not a pytest test class, despite the name
-
-    name: str
-    prompt: str = ""
-    id: str | None = None
-    project_id: str | None = None
-    enabled: bool = True
-    steps: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SeedGroup:
-    """A test group; ``tests`` and ``prep_test`` name seeded tests by id or by name."""
-
-    name: str
-    tests: tuple[str, ...] = ()
-    id: str | None = None
-    project_id: str | None = None
-    run_mode: str = "concurrent"
-    prep_test: str | None = None
-    webhook_id: str | None = None
-    webhook_secret: str | None = None
-    webhook_enabled: bool = True
-
-
-DEMO_PROJECTS = (SeedProject("Demo shop", url="https://shop.example.com"),)
-DEMO_TESTS = (
-    SeedTest("Sign up", "Sign up with a new email address and confirm the welcome page"),
-    SeedTest("Checkout", "Add the first product to the cart and pay with the test card"),
-    SeedTest("Search", "Search for 'shoes' and open the first result"),
-)
-DEMO_GROUPS = (SeedGroup("Smoke", tests=("Sign up", "Checkout", "Search")),)
 
 
 def _check_key(key: object) -> str:
@@ -92,6 +47,9 @@ class Simulator:
 
     Durations (``queue_seconds``, ``run_seconds``, markers, webhook policy) are simulated seconds;
     ``time_scale`` is real seconds per simulated second (``0`` = the clock only moves by ``advance``).
+    ``spec`` (default: the normalized spec installed with the package) decides the routes, the
+    request checks and the response schemas; ``validate_responses=True`` (the test suites' mode)
+    turns every answer that does not match the spec into a 500 naming the field.
     """
 
     def __init__(
@@ -120,6 +78,8 @@ class Simulator:
         epoch: datetime | None = None,
         log_level: str = "warning",
         on_request: Callable[[RequestRecord], None] | None = None,
+        spec: str | Path | Mapping[str, Any] | None = None,
+        validate_responses: bool = False,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError("api_keys must be a sequence of keys, e.g. ('sk_test_sim',), not one string")
@@ -175,6 +135,9 @@ class Simulator:
             dispatcher=self._dispatcher,
             limiter=RateLimiter(self._limit) if self._limit is not None else None,
             on_request=on_request,
+            spec=load_spec(spec),
+            seed=seed,
+            validate_responses=validate_responses,
         )
         self._store.on_change = self._dispatcher.wake
         self._server = ServerThread(
@@ -214,6 +177,8 @@ class Simulator:
         for spec in self._initial_faults:
             self.faults.add(spec)
         self.requests.clear()
+        self._ctx.resources.clear()
+        self._ctx.violations.clear()
         self._ctx.limiter = RateLimiter(self._limit) if self._limit is not None else None
         self._seed(*self._seeds)
 
@@ -299,6 +264,16 @@ class Simulator:
             webhook_secret=webhook_secret,
             webhook_enabled=webhook_enabled,
         )
+
+    @property
+    def spec(self) -> ApiSpec:
+        """The spec this simulator serves (routes, request checks, response checks)."""
+        return self._ctx.spec
+
+    @property
+    def violations(self) -> list[str]:
+        """Answers that did not match the spec (only checked with ``validate_responses=True``)."""
+        return list(self._ctx.violations)
 
     @property
     def projects(self) -> list[ProjectRecord]:

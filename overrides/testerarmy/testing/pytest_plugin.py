@@ -7,7 +7,8 @@ Enable it in a ``conftest.py`` with ``pytest_plugins = ["testerarmy.testing.pyte
     def test_polling(testerarmy_sim):
         client = TesterArmy(base_url=testerarmy_sim.url, api_key=testerarmy_sim.api_key)
 
-Without a marker the simulator runs at ``time_scale=0.01`` (a default 20 s run takes 0.2 s).
+Without a marker the simulator runs at ``time_scale=0.01`` (a default 20 s run takes 0.2 s) and
+checks every answer it sends against the spec (``validate_responses=True``).
 
 Starting and stopping a server costs a few hundred milliseconds, so the fixture keeps one server per
 distinct set of options for the whole session and calls ``Simulator.reset()`` before handing it to
@@ -26,7 +27,9 @@ from ._simulator import Simulator
 
 __all__ = ["DEFAULT_FIXTURE_OPTIONS", "pytest_configure", "testerarmy_sim", "testerarmy_sim_pool"]
 
-DEFAULT_FIXTURE_OPTIONS: dict[str, Any] = {"time_scale": 0.01}
+# validate_responses: a test that gets an answer the spec does not allow fails by name (a 500 from
+# the simulator), whatever it asserts itself.
+DEFAULT_FIXTURE_OPTIONS: dict[str, Any] = {"time_scale": 0.01, "validate_responses": True}
 
 
 def pytest_configure(config: pytest.Config) -> None:

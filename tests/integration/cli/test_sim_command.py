@@ -16,7 +16,7 @@ def test_sim_prints_url_and_key_serves_runs_and_stops_on_ctrl_c() -> None:
     server = Process(["sim", "--port", "0", "--time-scale", "0.01"], cli_env(None))
     try:
         banner = server.wait_for("stdout", lambda text: "Press Ctrl-C to stop." in text)
-        url = re.search(r"running at (http://127\.0\.0\.1:\d+/api)", banner)
+        url = re.search(r"listening on (http://127\.0\.0\.1:\d+/api)", banner)
         key = re.search(r"API key:\s+(\S+)", banner)
         assert url is not None, banner
         assert key is not None, banner

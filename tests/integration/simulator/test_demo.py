@@ -17,8 +17,12 @@ def test_demo_runs_the_cli_to_a_verdict_and_stops():
     assert main(["--time-scale", "0.005"], out=out) == 0
     text = out.getvalue()
     run_id = re.search(r"Run (\S+) submitted", text).group(1)
-    assert f"run {run_id}: queued" in text
-    assert re.search(r"→ completed \(PASS\)", text)
+    # Which phases the CLI's polls catch depends on the machine's speed (at this scale a run is
+    # queued for ~10 ms): assert what holds on any machine - progress lines of this run ending in
+    # the verdict - not that a particular short phase was seen.
+    progress = re.findall(rf"run {run_id}: (.*)$", text, flags=re.M)
+    assert progress, text
+    assert progress[-1].endswith("completed (PASS)"), text
     assert re.search(r"^PASS  Sign up$", text, flags=re.M)  # the feature name the simulator derives
     assert text.rstrip().endswith("Simulator stopped. testerarmy exited with 0.")
     assert DEFAULT_API_KEY not in text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -178,3 +178,21 @@ def test_same_seed_same_ids_and_content():
         run["output"] and run["output"].pop("screenshots")
     assert first == again
     assert [r["id"] for r in first] != [r["id"] for r in other]
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0])
+def test_timestamps_and_the_date_header_follow_the_simulated_clock(scale):
+    """At any time scale, createdAt and the server's Date header tell the same (simulated) time."""
+    import email.utils
+
+    with Simulator(time_scale=scale, validate_responses=True) as sim:
+        sim.advance(300)  # five simulated minutes ahead of the wall clock
+        resp = httpx.post(
+            f"{sim.url}/v1/runs", json={"prompt": "x"}, headers={"Authorization": f"Bearer {sim.api_key}"}
+        )
+        created = datetime.fromisoformat(resp.json()["createdAt"].replace("Z", "+00:00"))
+        served = email.utils.parsedate_to_datetime(resp.headers["date"])
+        simulated = sim.clock.to_datetime(sim.clock.now())
+    assert resp.headers.get_list("date") == [resp.headers["date"]]  # one Date header, the simulator's
+    assert abs((served - created).total_seconds()) < 2  # Date has whole seconds
+    assert timedelta(0) <= simulated - created < timedelta(seconds=60)

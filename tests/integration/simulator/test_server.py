@@ -113,17 +113,20 @@ def test_python_dash_m_entry_point_runs_a_server():
     )
     try:
         assert proc.stdout is not None
-        line = proc.stdout.readline()
-        url = re.search(r"listening on (\S+)", line).group(1)
-        admin_line = "".join(proc.stdout.readline() for _ in range(2))
-        token = re.search(r"X-Sim-Admin-Token: (\S+)\)", admin_line).group(1)
-        headers = {"Authorization": "Bearer sk_test_sim"}
+        banner = ""
+        while "Press Ctrl-C to stop." not in banner:
+            line = proc.stdout.readline()
+            assert line, proc.stderr.read() if proc.stderr else ""
+            banner += line
+        url = re.search(r"listening on (\S+)", banner).group(1)
+        token = re.search(r"X-Sim-Admin-Token: (\S+)\)", banner).group(1)
+        key = re.search(r"API key:\s+(sk_test_sim_\S+)  \(generated\)", banner).group(1)
+        headers = {"Authorization": f"Bearer {key}"}
         run_id = httpx.post(f"{url}/v1/runs", json={"prompt": "x"}, headers=headers).json()["id"]
         assert httpx.get(f"{url}/v1/runs/{run_id}", headers=headers).status_code == 200
         root = url.removesuffix("/api")
         state = httpx.get(f"{root}/_sim/state", headers={"X-Sim-Admin-Token": token}).json()
         assert [g["name"] for g in state["groups"]] == ["Smoke"]
-        proc.stdout.readline()  # time scale line
         access = proc.stdout.readline()
         assert access.startswith("POST /api/v1/runs -> 202")
     finally:
@@ -131,4 +134,6 @@ def test_python_dash_m_entry_point_runs_a_server():
         out, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert "stopped" in out
-    assert "sk_test_sim" not in out + err
+    assert (banner + out + err).count(
+        key
+    ) == 2  # the generated key: in the banner and its export line, nowhere else

@@ -67,10 +67,10 @@ def test_gives_up_after_three_retries(sim: Simulator, http):
     assert http.get(f"/v1/runs/{run_id}").json()["webhookStatus"] == "failed"
 
 
-@pytest.mark.testerarmy_sim(time_scale=0, webhook_time_scale=0.02, webhook_retry_delays=(0,))
+@pytest.mark.testerarmy_sim(time_scale=0, webhook_timeout=0.2, webhook_retry_delays=(0,))
 def test_a_slow_receiver_counts_as_a_timeout(sim: Simulator, http):
-    # 10 s timeout at 0.02 = 0.2 s: the first answer takes 0.5 s and is abandoned; the retry succeeds.
-    with receiver([(200, 0.5), (200, 0)]) as hook:
+    # A 0.2 s (real) timeout: the first answer takes 1 s and is abandoned; the retry succeeds.
+    with receiver([(200, 1.0), (200, 0)]) as hook:
         run_id = http.post("/v1/runs", json={"prompt": "x", "webhookUrl": hook.url}).json()["id"]
         sim.advance(1000)
         hook.wait_for(2)

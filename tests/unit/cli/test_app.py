@@ -165,7 +165,7 @@ def test_sim_on_a_busy_port_is_a_usage_error(run_cli: Cli) -> None:
         result = run_cli("sim", "--port", str(port))
 
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}")
+    assert result.stderr.startswith(f"testerarmy sim: cannot listen on 127.0.0.1:{port}")
 
 
 def test_plain_http_to_a_remote_host_is_refused_with_the_flag_to_use(run_cli: Cli) -> None:

@@ -1,4 +1,5 @@
-"""Command-line parsing of ``testerarmy-sim`` (serving is tested in tests/integration/simulator)."""
+"""The simulator's command line (``testerarmy-sim``, ``python -m testerarmy.testing`` and
+``testerarmy sim`` share it); serving is tested in tests/integration/simulator."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import pytest
 from testerarmy.testing import FaultSpec, Outcome, RateLimit
 from testerarmy.testing.__main__ import build_parser, main, simulator_from_args
+from testerarmy.testing._cli import DEFAULT_TIME_SCALE
 
 
 def parse(*argv: str):
@@ -15,7 +17,7 @@ def parse(*argv: str):
 
 def test_defaults():
     args = parse()
-    assert (args.host, args.port, args.time_scale, args.seed) == ("127.0.0.1", 8787, 1.0, 0)
+    assert (args.host, args.port, args.time_scale, args.seed) == ("127.0.0.1", 8787, DEFAULT_TIME_SCALE, 0)
     sim = simulator_from_args(args)
     assert [g.name for g in sim.groups] == ["Smoke"]
 
@@ -101,7 +103,7 @@ def test_seed_file(tmp_path):
 def test_bad_seed_files_exit_with_a_message(tmp_path, content):
     seed = tmp_path / "seed.json"
     seed.write_text(content)
-    with pytest.raises(SystemExit, match="seed-file"):
+    with pytest.raises(ValueError, match="seed-file"):
         simulator_from_args(parse("--seed-file", str(seed)))
 
 
@@ -114,3 +116,36 @@ def test_missing_sim_extra_gives_an_install_hint():
     assert proc.returncode == 1
     assert "pip install 'testerarmy[sim]'" in proc.stderr
     assert "starlette is missing" in proc.stderr
+
+
+def test_key_is_an_alias_of_api_key():
+    assert parse("--key", "sk_a", "--api-key", "sk_b").api_keys == ["sk_a", "sk_b"]
+
+
+@pytest.mark.parametrize("argv", [["--port", "70000"], ["--port", "http"], ["--time-scale", "nan"]])
+def test_main_returns_2_on_bad_arguments(argv, capsys):
+    assert main(argv) == 2
+    assert "error:" in capsys.readouterr().err
+
+
+def test_main_returns_2_on_a_busy_port(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["--port", str(port)]) == 2
+    assert f"testerarmy-sim: cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+
+
+def test_both_entry_points_are_one_command_line(capsys):
+    """testerarmy sim and testerarmy-sim: the same parser, so the same flags and defaults."""
+    from click.testing import CliRunner
+    from testerarmy.cli import cli
+
+    assert main(["--help"]) == 0
+    own = capsys.readouterr().out
+    result = CliRunner().invoke(cli, ["sim", "--help"])
+    assert result.exit_code == 0
+    assert result.output.replace("testerarmy sim", "testerarmy-sim") == own

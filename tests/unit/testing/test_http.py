@@ -6,11 +6,11 @@ import json
 
 import pytest
 from pydantic import ValidationError
+from testerarmy.testing._faultrender import fault_response
 from testerarmy.testing._faults import FaultSet
 from testerarmy.testing._http import (
     ApiError,
     Reply,
-    fault_response,
     format_validation_error,
     parse_multipart,
     validate,

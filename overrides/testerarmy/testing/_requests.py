@@ -1,0 +1,120 @@
+"""Request checks from the spec: path and query parameters, content type and JSON body.
+
+Used for every operation without hand-written behaviour (the hand-written ones check their input with
+the generated models, which are built from the same spec). A failed check is the documented 400
+``{"error": "ValidationError", "message": "<where>: <what>; ..."}``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+
+from ._http import MAX_BODY_BYTES, invalid
+from ._spec import ApiSpec, Parameter, SpecOperation
+
+__all__ = ["CheckedRequest", "check_request"]
+
+
+class CheckedRequest:
+    def __init__(self, path: dict[str, Any], query: dict[str, Any], body: Any) -> None:
+        self.path = path
+        self.query = query
+        self.body = body
+
+
+def _coerce(spec: ApiSpec, param: Parameter, raw: list[str]) -> Any:
+    schema = spec.merged(param.schema)
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    if "array" in kinds:
+        items = spec.merged(schema.get("items") or {})
+        parts = [p for r in raw for p in r.split(",")] if len(raw) == 1 else raw
+        return [_scalar(items, p) for p in parts]
+    return _scalar(schema, raw[-1])
+
+
+def _scalar(schema: Mapping[str, Any], text: str) -> Any:
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    try:
+        if "integer" in kinds:
+            return int(text)
+        if "number" in kinds:
+            return float(text)
+    except ValueError:
+        return text  # reported by the schema check ("... is not of type 'integer'")
+    if "boolean" in kinds and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def _check(spec: ApiSpec, schema: Mapping[str, Any], value: Any, where: str) -> list[str]:
+    out = []
+    for err in spec.validator(schema).iter_errors(value):
+        inner = ".".join(str(p) for p in err.absolute_path)
+        out.append(f"{where}{'.' + inner if inner else ''}: {err.message}")
+    return out
+
+
+async def check_request(
+    spec: ApiSpec, op: SpecOperation, request: Request, path_values: Mapping[str, str]
+) -> CheckedRequest:
+    problems: list[str] = []
+    path: dict[str, Any] = {}
+    query: dict[str, Any] = {}
+    for param in op.parameters:
+        if param.location == "path":
+            value = _coerce(spec, param, [path_values[param.name]])
+            problems += _check(spec, param.schema, value, param.name)
+            path[param.name] = value
+        elif param.location == "query":
+            raw = request.query_params.getlist(param.name)
+            if not raw:
+                if param.required:
+                    problems.append(f"{param.name}: Required")
+                continue
+            value = _coerce(spec, param, raw)
+            problems += _check(spec, param.schema, value, param.name)
+            query[param.name] = value
+        elif param.location == "header" and param.required and param.name not in request.headers:
+            problems.append(f"{param.name} header: Required")
+    body = await _body(op, request, problems)
+    if op.body_schema is not None and body is not None:
+        problems += _check(spec, op.body_schema, body, "body")
+    if problems:
+        raise invalid("; ".join(problems))
+    return CheckedRequest(path, query, body)
+
+
+async def _body(op: SpecOperation, request: Request, problems: list[str]) -> Any:
+    raw = await request.body()
+    if not op.body_media:
+        return None
+    if len(raw) > MAX_BODY_BYTES:
+        problems.append(f"body: Too large ({len(raw)} bytes; limit {MAX_BODY_BYTES})")
+        return None
+    if not raw.strip():
+        if op.body_required:
+            problems.append("body: Required")
+        return None
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    accepted = {m.split(";", 1)[0].strip().lower() for m in op.body_media}
+    if media not in accepted and "*/*" not in accepted:
+        problems.append(f"content-type: Expected one of {', '.join(sorted(accepted))}, received {media!r}")
+        return None
+    if op.body_schema is None:
+        return None  # a non-JSON body (e.g. multipart): its media type is all the simulator checks
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        problems.append(f"body: Invalid JSON ({exc})")
+        return None
+    except RecursionError:
+        problems.append("body: Invalid JSON (nested too deeply)")
+        return None
+    request.scope.setdefault("testerarmy_sim", {})["json"] = data
+    return data

@@ -1,0 +1,230 @@
+"""The spec the simulator serves: its operations, parameters and schemas, read once at start.
+
+By default that is the normalized spec shipped as package data with the generated models
+(``testerarmy_pydantic/openapi.normalized.json``, written by ``make generate``); ``Simulator(spec=...)``
+takes another one (a path to a JSON/YAML file, or the parsed document), e.g. a spec copy that adds
+an operation. Every route, path parameter, request check and response check comes from here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import referencing
+from referencing.jsonschema import DRAFT202012
+
+__all__ = ["ApiSpec", "Parameter", "SpecOperation", "load_spec"]
+
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+_PACKAGE_DATA = ("testerarmy_pydantic", "openapi.normalized.json")
+_ROOT = "urn:testerarmy-sim:spec"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str  # path | query | header | cookie
+    required: bool
+    schema: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class SpecOperation:
+    """One operation of the spec; ``key`` ("METHOD /path") is its identity (docs/NAMES)."""
+
+    key: str
+    method: str
+    path: str  # as in the spec's paths, below the server URL (e.g. /v1/runs/{id})
+    operation_id: str
+    parameters: tuple[Parameter, ...]
+    body_media: tuple[str, ...]  # request body media types (empty: no body)
+    body_schema: Mapping[str, Any] | None  # JSON body schema, if any
+    body_required: bool
+    responses: Mapping[str, Mapping[str, Any] | None]  # "200"/"4XX"/"default" -> JSON schema or None
+    auth: bool
+
+    @cached_property
+    def success_status(self) -> int:
+        codes = sorted(int(c) for c in self.responses if c.isdigit() and 200 <= int(c) < 300)
+        return codes[0] if codes else 200
+
+    def response_schema(self, status: int) -> tuple[bool, Mapping[str, Any] | None]:
+        """(documented, JSON schema) of the answer with ``status``."""
+        for code in (str(status), f"{status // 100}XX", "default"):
+            if code in self.responses:
+                return True, self.responses[code]
+        return False, None
+
+    @cached_property
+    def path_regex(self) -> re.Pattern[str]:
+        parts = re.split(r"(\{[^}]+\})", self.path)
+        pattern = "".join(
+            f"(?P<p{i}>[^/]+)" if p.startswith("{") else re.escape(p) for i, p in enumerate(parts)
+        )
+        return re.compile(f"^{pattern}$")
+
+
+def load_spec(source: str | Path | Mapping[str, Any] | None = None) -> ApiSpec:
+    """The spec from ``source`` (file path or parsed document), else the installed normalized spec."""
+    if source is None:
+        text = resources.files(_PACKAGE_DATA[0]).joinpath(_PACKAGE_DATA[1]).read_text(encoding="utf-8")
+        return ApiSpec(json.loads(text))
+    if isinstance(source, Mapping):
+        return ApiSpec(source)
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"spec: cannot read {path}: {exc}") from None
+    if path.suffix == ".json":
+        return ApiSpec(json.loads(text))
+    import yaml  # only for YAML spec copies; the shipped spec is JSON
+
+    return ApiSpec(yaml.safe_load(text))
+
+
+class ApiSpec:
+    """Operations and schema helpers of one OpenAPI 3.1 document."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        if not isinstance(document, Mapping) or not isinstance(document.get("paths"), Mapping):
+            raise ValueError("spec: not an OpenAPI document (no 'paths' object)")
+        if str(document.get("openapi", "")).startswith("3.0"):
+            document = _nullable_as_type(document)
+        self.document = document
+        resource = DRAFT202012.create_resource(dict(document))
+        self._registry: referencing.Registry[Any] = referencing.Registry().with_resource(_ROOT, resource)
+        self._validators: dict[int, jsonschema.protocols.Validator] = {}
+        global_auth = bool(document.get("security"))
+        ops: list[SpecOperation] = []
+        for path, item in document["paths"].items():
+            item = self.deref(item)
+            shared = list(item.get("parameters", ()))
+            for method in _METHODS:
+                if method in item:
+                    ops.append(self._operation(path, method, self.deref(item[method]), shared, global_auth))
+        self.operations: tuple[SpecOperation, ...] = tuple(ops)
+        self.by_key = {op.key: op for op in ops}
+
+    def _operation(
+        self, path: str, method: str, op: Mapping[str, Any], shared: list[Any], global_auth: bool
+    ) -> SpecOperation:
+        params: dict[tuple[str, str], Parameter] = {}
+        for raw in [*shared, *op.get("parameters", ())]:
+            p = self.deref(raw)
+            params[(p["name"], p["in"])] = Parameter(
+                p["name"], p["in"], bool(p.get("required") or p["in"] == "path"), p.get("schema") or {}
+            )
+        body = self.deref(op.get("requestBody") or {})
+        content = body.get("content") or {}
+        json_media = next((m for m in content if _is_json(m)), None)
+        responses: dict[str, Mapping[str, Any] | None] = {}
+        for code, raw in (op.get("responses") or {}).items():
+            resp_content = self.deref(raw).get("content") or {}
+            media = next((m for m in resp_content if _is_json(m)), None)
+            responses[str(code).upper()] = resp_content[media].get("schema") if media else None
+        security = op.get("security")
+        key = f"{method.upper()} {path}"
+        return SpecOperation(
+            key=key,
+            method=method.upper(),
+            path=path,
+            operation_id=str(op.get("operationId") or key),
+            parameters=tuple(params.values()),
+            body_media=tuple(content),
+            body_schema=content[json_media].get("schema") if json_media else None,
+            body_required=bool(body.get("required")),
+            responses=responses,
+            auth=global_auth if security is None else bool(security),
+        )
+
+    def deref(self, node: Any) -> Any:
+        """``node`` with local ``$ref``s followed (one chain; nested refs stay)."""
+        seen = 0
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if not ref.startswith("#/") or seen > 32:
+                raise ValueError(f"spec: unsupported or cyclic $ref {ref!r}")
+            target: Any = self.document
+            for part in ref[2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node, seen = target, seen + 1
+        return node
+
+    def merged(self, schema: Any) -> Mapping[str, Any]:
+        """``schema`` with refs followed and ``allOf`` folded into one (properties, required united)."""
+        schema = self.deref(schema)
+        if not isinstance(schema, Mapping):
+            return {}
+        if "allOf" not in schema:
+            return schema
+        out: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
+        props: dict[str, Any] = dict(out.get("properties") or {})
+        required: list[str] = list(out.get("required") or [])
+        for part in schema["allOf"]:
+            for k, v in self.merged(part).items():
+                if k == "properties":
+                    props.update(v)
+                elif k == "required":
+                    required += [r for r in v if r not in required]
+                else:
+                    out.setdefault(k, v)
+        if props:
+            out["properties"] = props
+        if required:
+            out["required"] = required
+        return out
+
+    def validator(self, schema: Mapping[str, Any]) -> jsonschema.protocols.Validator:
+        """A cached JSON Schema 2020-12 validator of ``schema`` (refs resolve against the spec)."""
+        cached = self._validators.get(id(schema))
+        if cached is None:
+            cached = jsonschema.Draft202012Validator(
+                _rebase(schema), registry=self._registry, format_checker=jsonschema.FormatChecker()
+            )
+            self._validators[id(schema)] = cached
+        return cached
+
+
+def _rebase(schema: Any) -> Any:
+    """Local refs (``#/components/...``) of an inline schema, pointed at the spec document."""
+    if isinstance(schema, Mapping):
+        out = {k: _rebase(v) for k, v in schema.items()}
+        ref = out.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            out["$ref"] = f"{_ROOT}{ref}"
+        return out
+    if isinstance(schema, list):
+        return [_rebase(v) for v in schema]
+    return schema
+
+
+def _nullable_as_type(node: Any) -> Any:
+    """OpenAPI 3.0's ``nullable: true`` in JSON Schema terms (a ``null`` type or ``anyOf`` branch)."""
+    if isinstance(node, list):
+        return [_nullable_as_type(v) for v in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {k: _nullable_as_type(v) for k, v in node.items() if k != "nullable"}
+    if node.get("nullable") is not True:
+        return out
+    kind = out.get("type")
+    if isinstance(kind, str):
+        out["type"] = [kind, "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+        return out
+    return {"anyOf": [out, {"type": "null"}]}
+
+
+def _is_json(media: str) -> bool:
+    base = media.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
