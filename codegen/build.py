@@ -140,6 +140,8 @@ def _run_generators(scratch: Path, while_running: Callable[[], None] = lambda: N
             "--snake-case-field", "--allow-population-by-field-name", "--field-constraints",
             # Undeclared properties are allowed by the spec (no additionalProperties: false): keep them.
             "--extra-fields", "allow",
+            # A default on a $ref'd enum is written as the member, not the bare string mypy refuses.
+            "--deserialize-default-values", "enum",
             "--use-schema-description", "--formatters", "ruff-format",
         ],
         scratch,

@@ -388,6 +388,27 @@ def _hoist_request_body(
 # -- 8. required request bodies ---------------------------------------------------------------------
 
 
+def _demands_properties(schema: Any, schemas: dict[str, Any], depth: int = 0) -> bool:
+    """The body cannot be empty: the schema requires properties, or every member of its union does.
+
+    A union (credential bodies, the pull-request run body) lists `required` per member, never at
+    the top: without the union case such a body stays optional, and the generated call takes `Unset`.
+    """
+    if isinstance(schema, dict) and "$ref" in schema and depth < 8:
+        return _demands_properties(
+            schemas.get(schema["$ref"].removeprefix(SCHEMA_REF_PREFIX)), schemas, depth + 1
+        )
+    if not isinstance(schema, dict):
+        return False
+    if schema.get("required"):
+        return True
+    for key in ("oneOf", "anyOf"):
+        members = schema.get(key)
+        if isinstance(members, list) and members:
+            return all(_demands_properties(m, schemas, depth + 1) for m in members)
+    return False
+
+
 def _apply_required_bodies(spec: dict[str, Any], ctx: _Context) -> None:
     schemas: dict[str, Any] = spec["components"]["schemas"]
     marked = 0
@@ -397,9 +418,7 @@ def _apply_required_bodies(spec: dict[str, Any], ctx: _Context) -> None:
             continue
         for media in (body.get("content") or {}).values():
             schema = media.get("schema") if isinstance(media, dict) else None
-            if isinstance(schema, dict) and "$ref" in schema:
-                schema = schemas.get(schema["$ref"].removeprefix(SCHEMA_REF_PREFIX))
-            if isinstance(schema, dict) and schema.get("required"):
+            if _demands_properties(schema, schemas):
                 body["required"] = True
                 marked += 1
                 break

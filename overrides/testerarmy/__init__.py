@@ -46,9 +46,10 @@ if TYPE_CHECKING:
         CreateRunResponse,
         MobileApp,
         Run,
+        PlannerSkippedOutput,
         RunList,
-        RunOutput,
         RunStatus,
+        TestOutput,
         TriggerGroupRunResponse,
     )
     from testerarmy_api.types import UNSET, Unset
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
     from ._polling import TERMINAL_STATUSES, WaitOptions
     from ._request_id import request_id
     from ._serialize import to_dict, to_json
-    from ._summary import RunSummary, summarize
+    from ._summary import Outcome, RunSummary, summarize
     from ._webhooks import parse_webhook
 
 __all__ = [
@@ -84,14 +85,16 @@ __all__ = [
     "MobileApp",
     "NotFoundError",
     "NotGiven",
+    "Outcome",
     "PermissionDeniedError",
+    "PlannerSkippedOutput",
     "RateLimitError",
     "Run",
     "RunFailedError",
     "RunList",
-    "RunOutput",
     "RunStatus",
     "RunSummary",
+    "TestOutput",
     "TesterArmy",
     "TesterArmyError",
     "TesterArmyWarning",
@@ -116,6 +119,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "request_id": ("testerarmy._request_id", "request_id"),
     "to_dict": ("testerarmy._serialize", "to_dict"),
     "to_json": ("testerarmy._serialize", "to_json"),
+    "Outcome": ("testerarmy._summary", "Outcome"),
     "RunSummary": ("testerarmy._summary", "RunSummary"),
     "summarize": ("testerarmy._summary", "summarize"),
     "NOT_GIVEN": ("testerarmy._config", "NOT_GIVEN"),
@@ -131,7 +135,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "MobileApp": ("testerarmy_api.models", "MobileApp"),
     "Run": ("testerarmy_api.models", "Run"),
     "RunList": ("testerarmy_api.models", "RunList"),
-    "RunOutput": ("testerarmy_api.models", "RunOutput"),
+    "TestOutput": ("testerarmy_api.models", "TestOutput"),
+    "PlannerSkippedOutput": ("testerarmy_api.models", "PlannerSkippedOutput"),
     "RunStatus": ("testerarmy_api.models", "RunStatus"),
     "CreateRunResponse": ("testerarmy_api.models", "CreateRunResponse"),
     "TriggerGroupRunResponse": ("testerarmy_api.models", "TriggerGroupRunResponse"),

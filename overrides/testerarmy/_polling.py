@@ -160,8 +160,12 @@ def status_of(run: Run) -> str:
 
 
 def failure_reason(run: Run) -> str | None:
-    """A short reason from ``run.error`` (free-form object upstream), if there is one."""
+    """A short reason from ``run.error`` (``{code, message}``, plus whatever else it carries)."""
     error: Any = run.error
+    for attribute in ("message", "code"):
+        value = getattr(error, attribute, None)
+        if isinstance(value, str) and value:
+            return value
     details = getattr(error, "additional_properties", None)
     if not isinstance(details, dict) or not details:
         return None

@@ -1,12 +1,10 @@
 """A run's outcome as plain typed values: ``summarize(run)`` → :class:`RunSummary`.
 
-The generated ``Run`` mirrors the spec, so most fields are ``X | Unset | None`` and reading a verdict
-from it takes narrowing at every step. ``RunSummary`` does that once: every field is a plain value
-or ``None``, nothing to import from ``testerarmy_api.types``. The ``Run`` itself stays what the client
-returns (its types are the spec's); this is a view of it, computed on demand.
-
-Narrowing directly on the model works too, with no import: ``Unset.__bool__`` returns
-``Literal[False]``, so ``if run.output and run.output.result:`` narrows to ``str`` for mypy.
+The generated ``Run`` mirrors the spec, so most fields are ``X | Unset | None`` and ``output`` is a
+union (``TestOutput`` with the agent's verdict, ``PlannerSkippedOutput`` when the planner decided
+not to run, or nothing yet). Reading a verdict from it takes narrowing at every step.
+``RunSummary`` does that once: every field is a plain value or ``None``, and ``outcome`` is one
+:class:`Outcome` member, so ``match summary.outcome:`` covers every case without guessing.
 """
 
 from __future__ import annotations
@@ -14,14 +12,30 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from ._polling import failure_reason, status_of
 
 if TYPE_CHECKING:
     from testerarmy_api.models.run import Run
 
-__all__ = ["RunSummary", "duration_seconds", "issue_text", "summarize"]
+__all__ = ["Outcome", "RunSummary", "duration_seconds", "issue_text", "outcome_of", "summarize"]
+
+
+class Outcome(StrEnum):
+    """What a run came to, one value per case a caller has to handle."""
+
+    PASSED = "passed"  #: completed, the agent's verdict is ``PASS``
+    FAILED = "failed"  #: completed, the agent's verdict is ``FAILED``: the app under test failed
+    SKIPPED = "skipped"  #: completed without running: the planner skipped it (``reason`` says why)
+    ERRORED = "errored"  #: the run itself failed (``error`` says why): no verdict on the app
+    CANCELLED = "cancelled"
+    PENDING = "pending"  #: queued or running: no outcome yet
+    UNKNOWN = "unknown"  #: a status or verdict this SDK does not know (a newer server): see ``status``
+
+
+_SKIPPED_KIND = "planner_skipped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,10 +44,11 @@ class RunSummary:
 
     id: str
     status: str  #: ``queued``, ``running``, ``completed``, ``failed``, ``cancelled``, or a newer one
-    verdict: str | None  #: ``PASS`` / ``FAIL`` (upper case) once the agent has judged, else None
+    outcome: Outcome
+    verdict: str | None  #: the agent's verdict as sent (``PASS`` / ``FAILED``), else None
     passed: bool
-    description: str | None  #: the agent's account of what it did
-    issues: tuple[str, ...]  #: one line per issue found (``[severity] title: description``)
+    description: str | None  #: the agent's account of what it did, or why the planner skipped
+    issues: tuple[str, ...]  #: one line per issue found (``[severity] name: description``)
     error: str | None  #: why a failed run failed
     duration_seconds: float | None
     screenshots: tuple[str, ...]  #: screenshot URLs
@@ -49,33 +64,70 @@ def duration_seconds(run: Run) -> float | None:
     return None
 
 
+def _plain(value: object) -> object:
+    """A generated model as its JSON dict; anything else as it is."""
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
 def issue_text(issue: object) -> str:
-    """One line for an issue: ``[severity] title: description`` from whichever of those it has."""
+    """One line for an issue: ``[severity] name: description`` from whichever of those it has."""
+    issue = _plain(issue)
     if isinstance(issue, str):
         return issue
     if not isinstance(issue, dict):
         return json.dumps(issue, ensure_ascii=False, default=str)
-    severity, title, description = (issue.get(key) for key in ("severity", "title", "description"))
+    severity = issue.get("severity")
+    title = issue.get("name") or issue.get("title")
+    description = issue.get("description")
     text = " ".join(str(part) for part in (f"[{severity}]" if severity else None, title) if part)
     if description:
         text = f"{text}: {description}" if text else str(description)
     return text or json.dumps(issue, ensure_ascii=False, default=str)
 
 
+def _text(value: object) -> str | None:
+    value = getattr(value, "value", value)  # an enum member or the unknown string itself
+    return value if isinstance(value, str) and value else None
+
+
+def outcome_of(run: Run) -> Outcome:
+    """The :class:`Outcome` of ``run`` from its status and output."""
+    status = status_of(run)
+    if status in ("queued", "running"):
+        return Outcome.PENDING
+    if status == "failed":
+        return Outcome.ERRORED
+    if status == "cancelled":
+        return Outcome.CANCELLED
+    if status != "completed":
+        return Outcome.UNKNOWN
+    output: Any = run.output or None
+    if _text(getattr(output, "kind", None)) == _SKIPPED_KIND:
+        return Outcome.SKIPPED
+    verdict = (_text(getattr(output, "result", None)) or "").upper()
+    if verdict == "PASS":
+        return Outcome.PASSED
+    if verdict in ("FAILED", "FAIL"):
+        return Outcome.FAILED
+    return Outcome.UNKNOWN
+
+
 def summarize(run: Run) -> RunSummary:
     """The outcome of ``run`` (any state: a queued run has no verdict, issues or duration yet)."""
-    output = run.output or None  # UNSET and None are both falsy
-    result = (output.result or None) if output else None
-    verdict = result.upper() if result else None
-    status = status_of(run)
+    output: Any = run.output or None  # UNSET and None are both falsy
+    verdict = _text(getattr(output, "result", None))
+    outcome = outcome_of(run)
+    description = _text(getattr(output, "description", None)) or _text(getattr(output, "reason", None))
     return RunSummary(
         id=str(run.id),
-        status=status,
-        verdict=verdict,
-        passed=status == "completed" and verdict == "PASS",
-        description=(output.description or None) if output else None,
-        issues=tuple(issue_text(issue) for issue in (output.issues or ())) if output else (),
+        status=status_of(run),
+        outcome=outcome,
+        verdict=verdict.upper() if verdict else None,
+        passed=outcome is Outcome.PASSED,
+        description=description,
+        issues=tuple(issue_text(issue) for issue in (getattr(output, "issues", None) or ())),
         error=failure_reason(run),
         duration_seconds=duration_seconds(run),
-        screenshots=tuple(output.screenshots or ()) if output else (),
+        screenshots=tuple(getattr(output, "screenshots", None) or ()),
     )

@@ -7,10 +7,13 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Unpack
 
 from testerarmy_api.resources import groups as generated
-from testerarmy_api.types import Unset
+from testerarmy_api.resources._operations import GROUPS_TRIGGER
+from testerarmy_api.types import UNSET, Unset
 
 from .._polling import WaitOptions, WaitSettings
 from ._base import AsyncCore, SyncCore, require_run_ids
+from ._operation import Operation
+from ._request import build_operation
 
 if TYPE_CHECKING:
     from testerarmy_api.models import Run, TriggerGroupRunResponse
@@ -21,7 +24,13 @@ __all__ = ["DEFAULT_GROUP_WAIT_TIMEOUT", "AsyncGroups", "Groups", "batch_run_ids
 DEFAULT_GROUP_WAIT_TIMEOUT: Final = 1800.0
 
 GroupId = str | uuid.UUID
-Body = Mapping[str, Any]
+#: Keyword arguments of ``groups.trigger`` (``{"target_url": ..., "environment": "staging"}``).
+TriggerArgs = Mapping[str, Any]
+
+
+def _trigger(group_id: object, trigger: TriggerArgs | None) -> Operation[TriggerGroupRunResponse]:
+    args = {**(trigger or {}), "group_id": group_id}
+    return build_operation(GROUPS_TRIGGER, args, timeout=UNSET, extra_headers=None)
 
 
 def batch_run_ids(trigger: TriggerGroupRunResponse) -> list[str]:
@@ -39,12 +48,12 @@ class Groups(generated.Groups):
         super().__init__(core)
 
     def trigger_and_wait(
-        self, group_id: GroupId, body: Body | None = None, **wait: Unpack[WaitOptions]
+        self, group_id: GroupId, trigger: TriggerArgs | None = None, **wait: Unpack[WaitOptions]
     ) -> list[Run]:
-        """Trigger the group and wait for every run of the batch; runs in ``runIds`` order."""
+        """``trigger(group_id, **trigger)``, then wait for every run of the batch (``runIds`` order)."""
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_GROUP_WAIT_TIMEOUT)
-        trigger = self.trigger(group_id, body)
-        return self._core.wait(batch_run_ids(trigger), settings, wait.get("on_update"))
+        started = self._core.request(_trigger(group_id, trigger))
+        return self._core.wait(batch_run_ids(started), settings, wait.get("on_update"))
 
 
 class AsyncGroups(generated.AsyncGroups):
@@ -56,8 +65,8 @@ class AsyncGroups(generated.AsyncGroups):
         super().__init__(core)
 
     async def trigger_and_wait(
-        self, group_id: GroupId, body: Body | None = None, **wait: Unpack[WaitOptions]
+        self, group_id: GroupId, trigger: TriggerArgs | None = None, **wait: Unpack[WaitOptions]
     ) -> list[Run]:
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_GROUP_WAIT_TIMEOUT)
-        trigger = await self.trigger(group_id, body)
-        return await self._core.wait(batch_run_ids(trigger), settings, wait.get("on_update"))
+        started = await self._core.request(_trigger(group_id, trigger))
+        return await self._core.wait(batch_run_ids(started), settings, wait.get("on_update"))

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 __all__ = ["AsyncTests", "Tests"]
 
 TestId = str | uuid.UUID
-Body = Mapping[str, Any]
+#: Keyword arguments of ``tests.trigger`` (``{"mode": "deep", "target_url": ...}``), checked as there.
+TriggerArgs = Mapping[str, Any]
 
 
-def _trigger(test_id: object, body: object) -> Operation[TriggerTestRunResponse]:
-    args = {"test_id": test_id, "body": body}
+def _trigger(test_id: object, trigger: TriggerArgs | None) -> Operation[TriggerTestRunResponse]:
+    args = {**(trigger or {}), "test_id": test_id}
     return build_operation(TESTS_TRIGGER, args, timeout=UNSET, extra_headers=None)
 
 
@@ -40,18 +41,20 @@ def _run_id(trigger: TriggerTestRunResponse, response: httpx.Response) -> str:
 
 
 class Tests(generated.Tests):
-    """Saved tests. Request bodies are free-form JSON objects (the spec leaves them open)."""
+    """Saved tests, plus ``trigger_and_wait``."""
 
     _core: SyncCore
 
     def __init__(self, core: SyncCore) -> None:
         super().__init__(core)
 
-    def trigger_and_wait(self, test_id: TestId, body: Body | None = None, **wait: Unpack[WaitOptions]) -> Run:
-        """``trigger`` then wait for the run it started."""
+    def trigger_and_wait(
+        self, test_id: TestId, trigger: TriggerArgs | None = None, **wait: Unpack[WaitOptions]
+    ) -> Run:
+        """``trigger(test_id, **trigger)`` then wait for the run it started."""
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_WAIT_TIMEOUT)
-        trigger, response = self._core.send(_trigger(test_id, body))
-        return self._core.wait([_run_id(trigger, response)], settings, wait.get("on_update"))[0]
+        started, response = self._core.send(_trigger(test_id, trigger))
+        return self._core.wait([_run_id(started, response)], settings, wait.get("on_update"))[0]
 
 
 class AsyncTests(generated.AsyncTests):
@@ -63,8 +66,8 @@ class AsyncTests(generated.AsyncTests):
         super().__init__(core)
 
     async def trigger_and_wait(
-        self, test_id: TestId, body: Body | None = None, **wait: Unpack[WaitOptions]
+        self, test_id: TestId, trigger: TriggerArgs | None = None, **wait: Unpack[WaitOptions]
     ) -> Run:
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_WAIT_TIMEOUT)
-        trigger, response = await self._core.send(_trigger(test_id, body))
-        return (await self._core.wait([_run_id(trigger, response)], settings, wait.get("on_update")))[0]
+        started, response = await self._core.send(_trigger(test_id, trigger))
+        return (await self._core.wait([_run_id(started, response)], settings, wait.get("on_update")))[0]

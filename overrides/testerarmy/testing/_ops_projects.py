@@ -65,7 +65,7 @@ async def projects_pr_run(ctx: AppContext, request: Request, owner: str | None) 
     assert owner is not None
     project = ctx.store.project(str(request.path_params["projectId"]))
     raw = await parse_json_object(request)
-    body = validate(models.TriggerPullRequestRunRequest, raw)
+    body = validate(models.TriggerPullRequestRunRequest, raw).root  # web | mobile variant
     pr = body.pull_request
     run = ctx.store.create_run(
         owner=owner,
@@ -81,7 +81,7 @@ async def projects_pr_run(ctx: AppContext, request: Request, owner: str | None) 
         },
         test_plan={
             "summary": f"Dynamic test plan for PR #{pr.number}: {pr.title}",
-            "targetUrl": body.target_url,
+            "targetUrl": str(getattr(body, "target_url", "") or "") or None,
             "steps": ["Open the target URL", "Exercise the changed feature", "Check for regressions"],
         },
         feature_name=f"PR #{pr.number}",
@@ -121,6 +121,15 @@ async def projects_list_apps(ctx: AppContext, request: Request, owner: str | Non
     return Reply(200, body, model=models.MobileAppList)
 
 
+def _seconds(value: str | None) -> int | None:
+    """``removeAfter`` arrives as a form field: a decimal string of seconds."""
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise invalid("removeAfter: Expected a whole number of seconds")
+    return int(value)
+
+
 async def projects_upload_app(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     project_ref = str(request.path_params["projectId"])
     ctx.store.project(project_ref)
@@ -133,12 +142,13 @@ async def projects_upload_app(ctx: AppContext, request: Request, owner: str | No
     if "removeAfter" in fields:
         form["removeAfter"] = fields["removeAfter"][1].decode("utf-8", "replace").strip()
     parsed = validate(models.UploadMobileAppRequest, form, form=True)
-    check_sizes(None, parsed.remove_after)
+    remove_after = _seconds(parsed.remove_after)
+    check_sizes(None, remove_after)
     if not filename:
         raise invalid("file: The part needs a filename")
     if not content:
         raise invalid("file: Empty file")
-    app = ctx.store.add_app(project_ref, filename, len(content), parsed.remove_after, source="upload")
+    app = ctx.store.add_app(project_ref, filename, len(content), remove_after, source="upload")
     body = conform(models.UploadMobileAppResponse, {"app": app_json(ctx, app)})
     return Reply(201, body, model=models.UploadMobileAppResponse)
 
