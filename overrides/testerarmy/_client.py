@@ -36,6 +36,7 @@ from ._transport import AsyncClientTransport, AsyncRetryTransport, ClientTranspo
 if TYPE_CHECKING:
     from testerarmy_api.client import AuthenticatedClient
 
+    from ._resources.batches import AsyncBatches, Batches
     from ._resources.groups import AsyncGroups, Groups
     from ._resources.runs import AsyncRuns, Runs
     from ._resources.tests import AsyncTests, Tests
@@ -326,6 +327,12 @@ class TesterArmy(_ClientBase[httpx.Client, Callable[[float], None]], SyncResourc
         return Groups(self._core)
 
     @cached_property
+    def batches(self) -> Batches:
+        from ._resources.batches import Batches
+
+        return Batches(self._core)
+
+    @cached_property
     def api(self) -> AuthenticatedClient:
         """The generated ``AuthenticatedClient`` on this client's httpx client (same auth, timeout,
         retries and logging), for ``testerarmy_api.api.<resource>.<op>.sync_detailed(client=...)``
@@ -354,7 +361,8 @@ async def _anyio_sleep(seconds: float) -> None:
 class AsyncTesterArmy(_ClientBase[httpx.AsyncClient, Callable[[float], Awaitable[None]]], AsyncResources):
     """Asynchronous TesterArmy client (asyncio or trio); same arguments as :class:`TesterArmy`,
     with ``http_client`` an ``httpx.AsyncClient`` and ``sleep`` an async function. Batch waits
-    (``groups.trigger_and_wait``, ``runs.wait_many``) poll their runs concurrently."""
+    (``groups.trigger_and_wait``, ``batches.rerun_and_wait``, ``runs.wait_many``) poll their runs
+    concurrently."""
 
     _pool_class = httpx.AsyncClient
     _transport_class = httpx.AsyncHTTPTransport
@@ -405,6 +413,12 @@ class AsyncTesterArmy(_ClientBase[httpx.AsyncClient, Callable[[float], Awaitable
         from ._resources.groups import AsyncGroups
 
         return AsyncGroups(self._core)
+
+    @cached_property
+    def batches(self) -> AsyncBatches:
+        from ._resources.batches import AsyncBatches
+
+        return AsyncBatches(self._core)
 
     @cached_property
     def api(self) -> AuthenticatedClient:

@@ -11,7 +11,7 @@ import pytest
 import testerarmy as ta
 from testerarmy_api.models import Run
 
-from .conftest import API_KEY, FakeAPI, FakeClock, run_json
+from .conftest import API_KEY, FakeAPI, FakeClock, run_json, trigger_json
 
 pytestmark = pytest.mark.anyio
 
@@ -92,13 +92,13 @@ async def test_argument_errors_before_any_request(api: FakeAPI, make_async_clien
 
 
 async def test_every_resource_reachable(api: FakeAPI, make_async_client: Make) -> None:
-    api.add("POST", f"/v1/groups/webhook/{GROUP}/s", httpx.Response(200, json={"received": True}))
-    api.add("GET", "/v1/projects/p/mobile", httpx.Response(200, json={"apps": []}))
-    api.add("DELETE", f"/v1/tests/{RUN}", httpx.Response(200, json={}))
+    api.add("POST", f"/v1/groups/webhook/{GROUP}/s", httpx.Response(202, json={"received": True}))
+    api.add("GET", f"/v1/projects/{GROUP}/mobile", httpx.Response(200, json={"apps": []}))
+    api.add("DELETE", f"/v1/tests/{RUN}", httpx.Response(200, json={"deleted": True, "id": RUN}))
     async with make_async_client() as client:
         assert (await client.webhooks.trigger(GROUP, "s")).received is True
-        assert (await client.projects.list_mobile_apps("p")).apps == []
-        await client.tests.delete(RUN)
+        assert (await client.mobile_apps.list(GROUP)).apps == []
+        assert str((await client.tests.delete(RUN)).id) == RUN
     assert "authorization" not in api.requests[0].headers
     assert api.requests[1].headers["authorization"] == f"Bearer {API_KEY}"
 
@@ -112,7 +112,7 @@ async def test_group_batch_polled_concurrently_results_in_order(clock: FakeClock
         nonlocal in_flight, peak
         path = request.url.path.removeprefix("/api")
         if request.method == "POST":
-            return httpx.Response(202, json={"runIds": [RUN, RUN2, RUN3]})
+            return httpx.Response(202, json=trigger_json(GROUP, [RUN, RUN2, RUN3]))
         run_id = path.rsplit("/", 1)[1]
         polls[run_id] = polls.get(run_id, 0) + 1
         in_flight += 1
