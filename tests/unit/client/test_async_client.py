@@ -134,6 +134,31 @@ async def test_group_batch_polled_concurrently_results_in_order(clock: FakeClock
     assert polls == {RUN: 3, RUN2: 1, RUN3: 2}
 
 
+async def test_batch_rerun_polled_concurrently_results_in_order(clock: FakeClock) -> None:
+    polls: dict[str, int] = {}
+    batch = str(uuid.uuid4())
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/api")
+        if request.method == "POST":
+            assert path == f"/v1/batches/{batch}/rerun"
+            ids = [RUN3, RUN]
+            body = trigger_json(GROUP, ids, sourceBatchId=batch, skippedTestIds=[])
+            return httpx.Response(202, json=body)
+        run_id = path.rsplit("/", 1)[1]
+        polls[run_id] = polls.get(run_id, 0) + 1
+        done = polls[run_id] >= {RUN: 2, RUN3: 1}[run_id]
+        return httpx.Response(200, json=run_json(run_id, "completed" if done else "running"))
+
+    pool = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with ta.AsyncTesterArmy(
+        api_key=API_KEY, http_client=pool, clock=clock, sleep=clock.asleep
+    ) as client:
+        runs = await client.batches.rerun_and_wait(batch, timeout=60)
+    await pool.aclose()
+    assert [str(r.id) for r in runs] == [RUN3, RUN]
+
+
 async def test_close_semantics() -> None:
     client = ta.AsyncTesterArmy(api_key="sk_x")
     copy = client.with_options(max_retries=0)

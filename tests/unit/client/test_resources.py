@@ -565,6 +565,54 @@ class TestWaiting:
         api.add("POST", f"/v1/groups/{GROUP}/runs", httpx.Response(202, json=trigger_json(GROUP, [])))
         assert make_client().groups.trigger_and_wait(GROUP) == []
 
+    def test_batches_rerun_and_wait_returns_every_run_of_the_new_batch(
+        self, api: FakeAPI, make_client: Make
+    ) -> None:
+        skipped = str(uuid.uuid4())
+        api.add(
+            "POST",
+            f"/v1/batches/{BATCH}/rerun",
+            httpx.Response(202, json=rerun_json([RUN2, RUN], skippedTestIds=[skipped])),
+        )
+        api.add("GET", f"/v1/runs/{RUN}", run_reply("running"), run_reply("completed", output=output_json()))
+        api.add("GET", f"/v1/runs/{RUN2}", run_reply("completed", RUN2, output=output_json("FAILED")))
+        runs = make_client().batches.rerun_and_wait(BATCH, timeout=60)
+        assert [(str(r.id), ta.summarize(r).outcome) for r in runs] == [
+            (RUN2, ta.Outcome.FAILED),
+            (RUN, ta.Outcome.PASSED),
+        ]
+        assert api.seen("POST", f"/v1/batches/{BATCH}/rerun") == 1
+
+    def test_a_batch_whose_runs_the_server_cancelled_at_once_returns_them_cancelled(
+        self, api: FakeAPI, make_client: Make
+    ) -> None:
+        api.add(
+            "POST",
+            f"/v1/groups/{GROUP}/runs",
+            httpx.Response(
+                202,
+                json=trigger_json(GROUP, [RUN], status="cancelled", queuedRunIds=[], cancelledRunIds=[RUN]),
+            ),
+        )
+        api.add("GET", f"/v1/runs/{RUN}", run_reply("cancelled"))
+        (run,) = make_client().groups.trigger_and_wait(GROUP)
+        assert ta.summarize(run).outcome is ta.Outcome.CANCELLED
+        with pytest.raises(ta.RunFailedError, match="cancelled"):
+            make_client().groups.trigger_and_wait(GROUP, raise_on_failure=True)
+
+    def test_batches_cancel_reports_what_it_cancelled(self, api: FakeAPI, make_client: Make) -> None:
+        api.add(
+            "POST", f"/v1/batches/{BATCH}/cancel", httpx.Response(200, json=cancel_batch_json([RUN], [RUN2]))
+        )
+        result = make_client().batches.cancel(BATCH)
+        assert (
+            [str(i) for i in result.cancelled_run_ids],
+            [str(i) for i in result.already_finished_run_ids],
+        ) == (
+            [RUN],
+            [RUN2],
+        )
+
 
 class TestLifecycle:
     def test_own_pool_closed_by_close(self) -> None:
