@@ -79,3 +79,35 @@ def test_documented_receiver_rejects_garbage() -> None:
     answer = namespace["app"](environ, lambda status, headers: statuses.append(status))
     assert statuses == ["400 Bad Request"]
     assert b"id must be a string" in b"".join(answer)
+
+
+def _post(body: bytes, length: str | None = None) -> tuple[str, bytes]:
+    namespace = example_namespace()
+    statuses: list[str] = []
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(len(body)) if length is None else length,
+        "wsgi.input": io.BytesIO(body),
+    }
+    answer = namespace["app"](environ, lambda status, headers: statuses.append(status))
+    return statuses[0], b"".join(answer)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 200000 + b"]" * 200000,  # used to escape `except ValueError` as RecursionError
+        b'{"a":' * 5000 + b"1" + b"}" * 5000,
+        b"\xff" * 100,
+        b"",
+    ],
+)
+def test_documented_receiver_answers_hostile_bodies_with_400(body: bytes) -> None:
+    status, _answer = _post(body)
+    assert status == "400 Bad Request"
+
+
+@pytest.mark.parametrize("length", [str(ta.MAX_WEBHOOK_BYTES + 1), "-5", "lots"])
+def test_documented_receiver_refuses_to_read_an_oversized_or_bogus_length(length: str) -> None:
+    status, _answer = _post(b"{}", length)
+    assert status == "413 Content Too Large"
