@@ -124,18 +124,17 @@ def _iterator_method(view: OperationView, flavour: Flavour) -> list[str]:
     """
     assert view.paging is not None
     paging = view.paging
-    own = [a for a in view.args if a.name != paging.cursor_arg]
-    looped = replace(view, args=tuple(own))
-    params = ",\n        ".join(_signature(looped))
-    args = ", ".join(f"{a.name!r}: {a.name}" for a in own)
+    params = ",\n        ".join(_signature(view))
+    args = ", ".join(f"{a.name!r}: {a.name}" for a in view.args)
     item = f"models.{paging.item_model}" if paging.item_model else "Any"
     iterator = "AsyncIterator" if flavour.prefix else "Iterator"
     doc = replace(
-        looped,
+        view,
         summary=f"{view.summary or view.key} (every page)",
         description=(
             f"Iterates over the ``{paging.items}`` of every page, following ``{paging.next_cursor}`` "
-            f"until the last page; ``{view.page_method}`` sends one request for one page."
+            f"until the last page (from the first page, or from ``{paging.cursor_arg}`` if given); "
+            f"``{view.page_method}`` sends one request for one page."
             + (f"\n\n{view.description}" if view.description else "")
         ),
     )

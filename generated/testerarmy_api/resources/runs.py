@@ -265,13 +265,15 @@ class Runs(SyncResource):
         | None = None,
         project_id: str | UUID | None = None,
         test_id: str | UUID | None = None,
+        cursor: str | None = None,
         timeout: Timeout | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
     ) -> Iterator[models.Run]:
         """List test runs (every page)
 
-        Iterates over the ``runs`` of every page, following ``nextCursor`` until the last page;
-        ``list_page`` sends one request for one page.
+        Iterates over the ``runs`` of every page, following ``nextCursor`` until the last page
+        (from the first page, or from ``cursor`` if given); ``list_page`` sends one request for
+        one page.
 
         List test runs for the authenticated team with optional project/status filtering and
         cursor pagination.
@@ -283,6 +285,7 @@ class Runs(SyncResource):
             status: Filter by status
             project_id: Filter by project ID
             test_id: Filter by test ID
+            cursor: Cursor for pagination
         """
         return self._core.paginate(
             ops.RUNS_LIST,
@@ -291,6 +294,7 @@ class Runs(SyncResource):
                 "status": status,
                 "project_id": project_id,
                 "test_id": test_id,
+                "cursor": cursor,
             },
             timeout=timeout,
             extra_headers=extra_headers,
@@ -541,13 +545,15 @@ class AsyncRuns(AsyncResource):
         | None = None,
         project_id: str | UUID | None = None,
         test_id: str | UUID | None = None,
+        cursor: str | None = None,
         timeout: Timeout | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[models.Run]:
         """List test runs (every page)
 
-        Iterates over the ``runs`` of every page, following ``nextCursor`` until the last page;
-        ``list_page`` sends one request for one page.
+        Iterates over the ``runs`` of every page, following ``nextCursor`` until the last page
+        (from the first page, or from ``cursor`` if given); ``list_page`` sends one request for
+        one page.
 
         List test runs for the authenticated team with optional project/status filtering and
         cursor pagination.
@@ -559,6 +565,7 @@ class AsyncRuns(AsyncResource):
             status: Filter by status
             project_id: Filter by project ID
             test_id: Filter by test ID
+            cursor: Cursor for pagination
         """
         return self._core.paginate(
             ops.RUNS_LIST,
@@ -567,6 +574,7 @@ class AsyncRuns(AsyncResource):
                 "status": status,
                 "project_id": project_id,
                 "test_id": test_id,
+                "cursor": cursor,
             },
             timeout=timeout,
             extra_headers=extra_headers,

@@ -374,13 +374,15 @@ class Tests(SyncResource):
         project_id: str,
         group_id: str | UUID | None = None,
         limit: int | None = None,
+        cursor: str | None = None,
         timeout: Timeout | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
     ) -> Iterator[models.TestDefinition]:
         """List tests (every page)
 
-        Iterates over the ``tests`` of every page, following ``nextCursor`` until the last page;
-        ``list_page`` sends one request for one page.
+        Iterates over the ``tests`` of every page, following ``nextCursor`` until the last page
+        (from the first page, or from ``cursor`` if given); ``list_page`` sends one request for
+        one page.
 
         List tests for a project, optionally scoped to a test group. Use `cursor` for
         pagination; the response includes `nextCursor` when more pages exist.
@@ -391,10 +393,16 @@ class Tests(SyncResource):
             project_id: Project ID
             group_id: Optional test group ID
             limit: Max results per page (default 50, max 100)
+            cursor: Cursor for pagination
         """
         return self._core.paginate(
             ops.TESTS_LIST,
-            {"project_id": project_id, "group_id": group_id, "limit": limit},
+            {
+                "project_id": project_id,
+                "group_id": group_id,
+                "limit": limit,
+                "cursor": cursor,
+            },
             timeout=timeout,
             extra_headers=extra_headers,
         )
@@ -838,13 +846,15 @@ class AsyncTests(AsyncResource):
         project_id: str,
         group_id: str | UUID | None = None,
         limit: int | None = None,
+        cursor: str | None = None,
         timeout: Timeout | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
     ) -> AsyncIterator[models.TestDefinition]:
         """List tests (every page)
 
-        Iterates over the ``tests`` of every page, following ``nextCursor`` until the last page;
-        ``list_page`` sends one request for one page.
+        Iterates over the ``tests`` of every page, following ``nextCursor`` until the last page
+        (from the first page, or from ``cursor`` if given); ``list_page`` sends one request for
+        one page.
 
         List tests for a project, optionally scoped to a test group. Use `cursor` for
         pagination; the response includes `nextCursor` when more pages exist.
@@ -855,10 +865,16 @@ class AsyncTests(AsyncResource):
             project_id: Project ID
             group_id: Optional test group ID
             limit: Max results per page (default 50, max 100)
+            cursor: Cursor for pagination
         """
         return self._core.paginate(
             ops.TESTS_LIST,
-            {"project_id": project_id, "group_id": group_id, "limit": limit},
+            {
+                "project_id": project_id,
+                "group_id": group_id,
+                "limit": limit,
+                "cursor": cursor,
+            },
             timeout=timeout,
             extra_headers=extra_headers,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Final, Unpack
+from typing import TYPE_CHECKING, Final, Literal, Unpack
 
 from testerarmy_api.resources import runs as generated
 from testerarmy_api.resources._operations import RUNS_LIST
@@ -69,7 +69,11 @@ class Runs(generated.Runs):
     def list(
         self,
         *,
-        status: RunStatus | str | None = None,
+        # The spec's statuses, for editors (test_paging checks them); any non-blank string is sent.
+        status: RunStatus
+        | Literal["queued", "running", "completed", "failed", "cancelled"]
+        | str
+        | None = None,
         limit: int | None = None,
         timeout: Timeout | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,
@@ -145,7 +149,11 @@ class AsyncRuns(generated.AsyncRuns):
     def list(
         self,
         *,
-        status: RunStatus | str | None = None,
+        # The spec's statuses, for editors (test_paging checks them); any non-blank string is sent.
+        status: RunStatus
+        | Literal["queued", "running", "completed", "failed", "cancelled"]
+        | str
+        | None = None,
         limit: int | None = None,
         timeout: Timeout | Unset = UNSET,
         extra_headers: Mapping[str, str] | None = None,

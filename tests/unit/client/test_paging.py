@@ -150,6 +150,16 @@ def test_the_one_page_method_sends_one_request_with_the_cursor(
     assert len(api.requests) == 1
 
 
+@pytest.mark.parametrize("key", sorted(PAGED))
+def test_the_iterator_can_resume_from_a_cursor(key: str, api: FakeAPI, make_client: Make) -> None:
+    args = _required_args(key)
+    items = _pages(key, api, args, pages=3)
+    resource, name = SPECS[key].name.split(".", 1)
+    got = list(getattr(getattr(make_client(), resource), name)(**args, cursor="c1"))
+    assert [item.to_dict() for item in got] == items[1:]
+    assert [r.url.params.get("cursor") for r in api.requests] == ["c1", "c2"]
+
+
 RUN, RUN2 = str(uuid.uuid4()), str(uuid.uuid4())
 
 
@@ -202,3 +212,18 @@ def test_a_per_call_timeout_reaches_every_page(api: FakeAPI, make_client: Make) 
     list(make_client().runs.list(timeout=2.5))
     assert api.requests[0].extensions["timeout"]["read"] == 2.5
     assert "timeout" not in api.requests[0].url.params  # a client option, not a query parameter
+
+
+def test_the_run_status_filter_lists_the_specs_statuses() -> None:
+    import ast
+    import inspect
+    import re
+
+    from testerarmy._resources.runs import AsyncRuns, Runs
+
+    (status,) = [p for p in SPECS["GET /v1/runs"].params if p.wire == "status"]
+    for resource in (Runs, AsyncRuns):
+        annotation = str(inspect.signature(resource.list).parameters["status"].annotation)
+        match = re.search(r"Literal\[(.*?)\]", annotation)
+        assert match, annotation
+        assert list(ast.literal_eval(f"({match.group(1)},)")) == list(status.checks["enum"])

@@ -85,7 +85,7 @@ def test_a_paged_list_renders_an_iterator_and_its_one_page_twin() -> None:
     assert "-> Iterator[models.Item]:" in resource
     assert "-> AsyncIterator[models.Item]:" in resource
     iterator = resource[resource.index("    def list(\n") :]
-    assert "cursor:" not in iterator.split(")", 1)[0]  # the iterator owns the cursor
+    assert "cursor: str | None = None" in iterator.split(")", 1)[0]  # where the walk starts
     assert "parse_item=models.Item.from_dict" in files["_operations.py"]
     assert "'GET /v1/items': ('items', 'list_page')" in files["__init__.py"]
     for name, source in files.items():
