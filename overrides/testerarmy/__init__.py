@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         CreateRunResponse,
         MobileApp,
         PlannerSkippedOutput,
+        RerunBatchResponse,
         Run,
         RunList,
         RunStatus,
