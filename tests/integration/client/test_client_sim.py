@@ -218,3 +218,13 @@ class TestRetriesAgainstFaults:
         created = client.runs.create(prompt="p")
         sim.faults.add(method="GET", path="/v1/runs/{id}", statuses=[503, 502, 504, 429], skip=1)
         assert client.runs.wait(created.id, **FAST_WAIT).status == "completed"
+
+
+def test_a_bare_origin_reaches_the_api_as_the_official_cli_configures_it(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TESTERARMY_BASE_URL", sim.root_url)  # as TesterArmy's CLI reads it: an origin
+    with ta.TesterArmy(api_key=sim.api_key) as client:
+        assert client.base_url == sim.url
+        created = client.runs.create(prompt="p")
+        assert str(client.runs.get(created.id).id) == str(created.id)
