@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["runs"]
 
 KNOWN_STATUSES = ("queued", "running", "completed", "failed", "cancelled")
+# GET /v1/runs answers 20 runs when no limit is sent (the spec's parameter description).
+DEFAULT_LIST_LIMIT = 20
 
 
 def _state(ctx: click.Context) -> CliState:
@@ -62,7 +64,10 @@ def _check_status(ctx: click.Context, param: click.Parameter, value: str | None)
     help="Only runs with this status (" + ", ".join(KNOWN_STATUSES) + ").",
 )
 @click.option(
-    "--limit", type=click.IntRange(1, 100), default=None, help="At most this many runs (API default: 10)."
+    "--limit",
+    type=click.IntRange(1, 100),
+    default=None,
+    help=f"At most this many runs (default {DEFAULT_LIST_LIMIT}, the API's page size).",
 )
 @json_option
 @click.pass_context
@@ -72,7 +77,14 @@ def list_runs(ctx: click.Context, status: str | None, limit: int | None, as_json
     out = Output(state, as_json=as_json)
 
     async def work(client: AsyncTesterArmy) -> ExitCode:
-        found = [run async for run in client.runs.list(status=status, limit=limit)]
+        # runs.list follows every page; the command shows one screenful (--limit, else the API's
+        # default page size) and stops the walk there, so no further page is fetched.
+        wanted = limit or DEFAULT_LIST_LIMIT
+        found = []
+        async for run in client.runs.list(status=status, limit=limit):
+            found.append(run)
+            if len(found) >= wanted:
+                break
         if as_json:
             out.json([run.to_dict() for run in found])
         if found:
