@@ -93,4 +93,7 @@ def name_inline_schemas(spec: dict[str, Any], source: str, stale: list[str]) -> 
         if isinstance(schema, dict):
             namer.children(schema, name)
     if not namer.named:
-        stale.append("inline_schemas: no nested inline object or enum left to name")
+        stale.append(
+            "inline_schemas: no nested inline object or enum left to name"
+            " (fix: delete the `inline_schemas` section)"
+        )
