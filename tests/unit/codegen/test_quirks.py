@@ -179,5 +179,6 @@ def test_inline_objects_and_enums_are_named_after_parent_and_property() -> None:
     assert schemas["Run"]["properties"]["tags"] == {"type": "array", "items": {"type": "string"}}
     name_inline_schemas(spec, "spec", stale)
     assert stale == [
-        "inline_schemas: no nested inline object or enum left to name (fix: delete the `inline_schemas` section)"
+        "inline_schemas: no nested inline object or enum left to name"
+        " (fix: delete the `inline_schemas` section)"
     ]

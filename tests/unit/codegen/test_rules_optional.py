@@ -6,7 +6,6 @@ hide the change report (`spec-diff`, `update-spec`), it only refuses `generate`.
 
 from __future__ import annotations
 
-import copy
 import io
 from pathlib import Path
 from typing import Any
@@ -19,9 +18,7 @@ from codegen.diff.load import build_report, normalize_document
 from codegen.diff.render import render_text
 from codegen.errors import SpecError
 from codegen.normalize import StaleRulesError, normalize
-from codegen.oas30 import upgrade_to_31
 from codegen.quirks import SECTIONS as QUIRK_SECTIONS
-from codegen.quirks import apply_quirks
 from codegen.rules import RULES_PATH, Rules, load_rules
 from codegen.specdoc import iter_operations
 
@@ -43,25 +40,6 @@ def _rules_without(tmp_path: Path, *sections: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def staged_spec(vendored_spec: dict[str, Any], rules: Rules) -> dict[str, Any]:
-    """The vendored spec as the classic rules see it: 3.1, overlays merged, quirk sections applied.
-
-    The classic rules' locators (extract, auth's header, schema renames) point into this stage, so
-    "upstream changes what a classic rule matches" is simulated here, with the early quirk sections
-    left out of the rules (they have already run).
-    """
-    stale: list[str] = []
-    staged = apply_quirks(upgrade_to_31(vendored_spec), rules.quirks, "openapi.yaml", stale)
-    assert stale == []
-    return staged
-
-
-@pytest.fixture
-def staged_copy(staged_spec: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(staged_spec)
-
-
-@pytest.fixture(scope="module")
 def classic_rules_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _rules_without(tmp_path_factory.mktemp("classic"), *EARLY_QUIRKS)
 
@@ -69,7 +47,8 @@ def classic_rules_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_staged_spec_normalizes_like_the_vendored_one(
     staged_spec: dict[str, Any], classic_rules_path: Path, normalized: Any
 ) -> None:
-    # Grounds the tests below: the stage plus the classic rules is exactly today's normalization.
+    # Grounds the tests below (fixtures in conftest.py): the stage plus the classic rules is
+    # exactly today's normalization.
     assert normalize(staged_spec, load_rules(classic_rules_path), "openapi.yaml").spec == normalized.spec
 
 
@@ -127,7 +106,9 @@ def test_upstream_retiring_the_auth_quirk_names_the_fix_then_the_section_goes(
     assert not [entry for entry in _normalize_or_stale(staged_copy, without) if entry.startswith("auth:")]
 
 
-def test_stale_rules_error_has_one_line_per_entry(staged_copy: dict[str, Any], classic_rules_path: Path) -> None:
+def test_stale_rules_error_has_one_line_per_entry(
+    staged_copy: dict[str, Any], classic_rules_path: Path
+) -> None:
     rules = load_rules(classic_rules_path)
     assert rules.auth is not None
     _drop_auth_header(staged_copy, rules.auth.header_parameter)
