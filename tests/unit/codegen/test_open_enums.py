@@ -9,7 +9,6 @@ from today's spec parses a value the enum does not have (as a new server would s
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +16,7 @@ import pytest
 
 from codegen.normalize import Normalized
 from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs
+from tests.contract._naming import python_name
 from tests.contract._spec import load_normalized, minimal_instance
 
 OPENED = {"type": "string"}
@@ -81,10 +81,6 @@ def _dicts(node: Any) -> Iterator[dict[str, Any]]:
             yield from _dicts(item)
 
 
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
-
-
 def _enum_paths(
     schema: Any, enums: set[str], trail: tuple[str, ...] = ()
 ) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -138,5 +134,5 @@ def test_the_old_client_parses_a_value_the_enum_does_not_have(
     models = importlib.import_module("testerarmy_api.models")
     parsed: Any = getattr(models, model).from_dict(body)
     for prop in path:
-        parsed = getattr(parsed, _snake(prop))
+        parsed = getattr(parsed, python_name(prop))  # `type` -> `type_`
     assert parsed == new_value
