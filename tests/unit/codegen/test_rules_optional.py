@@ -21,6 +21,7 @@ from codegen.normalize import StaleRulesError, normalize
 from codegen.quirks import SECTIONS as QUIRK_SECTIONS
 from codegen.rules import RULES_PATH, Rules, load_rules
 from codegen.specdoc import iter_operations
+from tests.unit.codegen._rules import write_rules
 
 RAW_RULES: dict[str, Any] = yaml.safe_load(RULES_PATH.read_text(encoding="utf-8"))
 
@@ -30,13 +31,7 @@ EARLY_QUIRKS = tuple(sorted(QUIRK_SECTIONS - {"inline_schemas"}))
 
 
 def _rules_without(tmp_path: Path, *sections: str) -> Path:
-    kept = {k: v for k, v in RAW_RULES.items() if k not in sections}
-    if kept.get("overlays"):
-        # Overlay paths are relative to the rules file: a copy elsewhere must point at the real ones.
-        kept["overlays"] = [str(RULES_PATH.parent / p) for p in kept["overlays"]]
-    path = tmp_path / "rules.yaml"
-    path.write_text(yaml.safe_dump(kept), encoding="utf-8")
-    return path
+    return write_rules({k: v for k, v in RAW_RULES.items() if k not in sections}, tmp_path / "rules.yaml")
 
 
 @pytest.fixture(scope="module")
