@@ -1859,7 +1859,7 @@ class Run(BaseModel):
     project_id: UUID | None = Field(
         None, alias="projectId", description="Linked project ID"
     )
-    input: dict[str, Any] = Field(..., description="Original request input")
+    input: dict[str, Any] | None = Field(None, description="Original request input")
     output: TestOutput | PlannerSkippedOutput | None = Field(
         None, description="Run output when completed or skipped"
     )

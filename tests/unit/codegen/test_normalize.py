@@ -473,3 +473,70 @@ def test_parameter_constraints_add_keywords_and_go_stale_once_upstream_has_them(
     )
     with pytest.raises(StaleRulesError, match="'GET /v1/runs' 'limit' already has"):
         normalize(vendored_spec, already, SOURCE)
+
+
+# -- the published spec as a whole (formerly the adoption rehearsal of issue 14) ----------------------
+
+
+def test_every_operation_is_named_by_its_rule_and_the_overlay_adds_only_its_own(
+    vendored_spec: dict[str, Any], normalized: Normalized, rules: Rules
+) -> None:
+    assert normalized.notes == [], "an operation is named by a default, not by `operations`"
+    names = {key: f"{rule.resource}.{rule.name}" for key, rule in rules.operations.items()}
+    got = {f"{m.upper()} {p}": op["operationId"] for p, m, op in iter_operations(normalized.spec)}
+    assert got == names
+    assert len(set(got.values())) == len(got)
+    upstream = {f"{m.upper()} {p}" for p, m, _ in iter_operations(vendored_spec)}
+    overlaid = {f"{m.upper()} {p}" for p, m, _ in iter_operations(_with_overlays(vendored_spec, rules))}
+    assert set(got) == overlaid
+    assert overlaid - upstream, "the overlay adds an operation (the submit operation of the docs page)"
+
+
+def test_every_body_is_a_named_schema(normalized: Normalized) -> None:
+    # `bodies` and `error_bodies`: no model is named after a URL (PostV1ProjectsResponse201).
+    for path, method, operation in iter_operations(normalized.spec):
+        holders = [operation.get("requestBody") or {}, *(operation.get("responses") or {}).values()]
+        for holder in holders:
+            for media in (holder.get("content") or {}).values():
+                assert "$ref" in media["schema"], f"{method.upper()} {path}: inline body"
+
+
+def _discriminated(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, list):
+        return [found for value in node for found in _discriminated(value)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if "discriminator" in node else []
+    return own + [found for value in node.values() for found in _discriminated(value)]
+
+
+def test_declared_discriminators_map_every_member(normalized: Normalized, rules: Rules) -> None:
+    schemas = _schemas(normalized.spec)
+    declared = [u for u in rules.quirks.unions if u.discriminator]
+    assert declared, "no discriminator declared: this test would prove nothing"
+    expected = sorted(sorted((v.when[str(u.discriminator)], v.name) for v in u.variants) for u in declared)
+    got = []
+    for node in _discriminated(normalized.spec):
+        prop = node["discriminator"]["propertyName"]
+        mapping = node["discriminator"]["mapping"]
+        assert set(mapping.values()) == {m["$ref"] for m in node.get("oneOf") or node.get("anyOf")}
+        for ref in mapping.values():
+            assert prop in schemas[ref.rsplit("/", 1)[1]]["required"]
+        got.append(sorted((value, ref.rsplit("/", 1)[1]) for value, ref in mapping.items()))
+    assert sorted(got) == expected
+
+
+def test_run_output_union_parses_both_published_shapes_as_themselves(normalized: Normalized) -> None:
+    """Run `output` is a union without a discriminator (see codegen/rules.yaml): no shape is misread."""
+    from pydantic import TypeAdapter
+    from testerarmy_pydantic import models
+
+    schemas = _schemas(normalized.spec)
+    skipped = {"kind": "planner_skipped", "reason": "nothing to test"}
+    assert set(schemas["PlannerSkippedOutput"]["required"]) <= set(skipped)
+    verdict = {"featureName": "login", "result": "FAILED", "description": "d", "screenshots": []}
+    assert set(schemas["TestOutput"]["required"]) <= set(verdict)
+    adapter: Any = TypeAdapter(models.Run.model_fields["output"].annotation)
+    assert type(adapter.validate_python(skipped)).__name__ == "PlannerSkippedOutput"
+    assert type(adapter.validate_python(verdict)).__name__ == "TestOutput"
+    assert adapter.validate_python(None) is None

@@ -23,12 +23,20 @@ OPENED = {"type": "string"}
 
 
 def _response_closure(spec: dict[str, Any]) -> set[str]:
-    schemas = spec["components"]["schemas"]
-    pending = [
-        ref.removeprefix(SCHEMA_REF_PREFIX)
-        for _path, _method, op in iter_operations(spec)
-        for _trail, ref in iter_refs(op.get("responses") or {})
+    return _closure(spec, [op.get("responses") or {} for _path, _method, op in iter_operations(spec)])
+
+
+def _request_closure(spec: dict[str, Any]) -> set[str]:
+    """What the client sends: schemas reachable from request bodies and parameters."""
+    roots = [
+        [op.get("requestBody") or {}, op.get("parameters") or []] for _p, _m, op in iter_operations(spec)
     ]
+    return _closure(spec, roots)
+
+
+def _closure(spec: dict[str, Any], roots: list[Any]) -> set[str]:
+    schemas = spec["components"]["schemas"]
+    pending = [ref.removeprefix(SCHEMA_REF_PREFIX) for root in roots for _trail, ref in iter_refs(root)]
     seen: set[str] = set()
     while pending:
         name = pending.pop()
@@ -58,7 +66,8 @@ def _enums(spec: dict[str, Any]) -> set[str]:
 def test_every_enum_a_response_carries_is_open(normalized: Normalized) -> None:
     spec = normalized.spec
     enums = _enums(spec)
-    closure = _response_closure(spec)
+    # Schemas a request sends too are strict (next test): the rest of what responses carry is open.
+    closure = _response_closure(spec) - _request_closure(spec)
     nodes = [spec["components"]["schemas"][name] for name in sorted(closure - enums)]
     nodes += [op.get("responses") for _path, _method, op in iter_operations(spec)]
     found = [(name, holder) for node in nodes for name, holder in _enum_refs(node, enums)]
@@ -69,6 +78,22 @@ def test_every_enum_a_response_carries_is_open(normalized: Normalized) -> None:
     # No enum is inline in a response schema either (it could not be opened).
     inline = [sub["enum"] for node in nodes for sub in _dicts(node) if "enum" in sub]
     assert not inline, f"inline enums in responses stay closed: {inline}"
+
+
+def test_every_enum_a_request_sends_stays_closed(normalized: Normalized) -> None:
+    spec = normalized.spec
+    enums = _enums(spec)
+    sent = _request_closure(spec)
+    nodes = [spec["components"]["schemas"][name] for name in sorted(sent - enums)]
+    nodes += [
+        [op.get("requestBody") or {}, op.get("parameters") or []] for _p, _m, op in iter_operations(spec)
+    ]
+    found = [(name, holder) for node in nodes for name, holder in _enum_refs(node, enums)]
+    assert found, "no request sends an enum: nothing to check"
+    for name, holder in found:
+        assert holder is None or OPENED not in holder, f"{name} is sent as an open enum"
+    # Among them, schemas a response carries too (the steps of a test): the strict side wins.
+    assert sent & _response_closure(spec)
 
 
 def _dicts(node: Any) -> Iterator[dict[str, Any]]:
@@ -101,7 +126,7 @@ def _open_enum_properties() -> list[tuple[str, tuple[str, ...], str]]:
     schemas = spec["components"]["schemas"]
     return [
         (model, path, enum)
-        for model in sorted(_response_closure(spec) - enums)
+        for model in sorted(_response_closure(spec) - _request_closure(spec) - enums)
         for path, enum in _enum_paths(schemas[model], enums)
     ]
 
