@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from codegen.errors import SpecError, pointer
+from codegen.inline_names import is_string_enum
 from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs
 
 __all__ = ["TOLERANCES", "apply_open_enums", "apply_tolerated", "request_closure", "response_closure"]
@@ -79,7 +80,7 @@ def _open(node: Any, enums: set[str], trail: tuple[str | int, ...], stale: Stale
         return [_open(v, enums, (*trail, i), stale) for i, v in enumerate(node)]
     if not isinstance(node, dict):
         return node
-    if "enum" in node and trail and trail[-1] != "enum":
+    if is_string_enum(node) and trail and trail[-1] != "enum":
         # Left closed for this run; the stale entry refuses `generate` but not the change report.
         stale(
             f"open_enums: the inline enum at {pointer(*trail)} cannot be made forward-compatible",
@@ -104,7 +105,8 @@ def _open(node: Any, enums: set[str], trail: tuple[str | int, ...], stale: Stale
 
 def apply_open_enums(spec: dict[str, Any], stale: StaleSink) -> None:
     schemas: dict[str, Any] = spec["components"]["schemas"]
-    enums = {name for name, schema in schemas.items() if isinstance(schema, dict) and "enum" in schema}
+    # Only string enums grow new values; a boolean or numeric constant has nothing to open.
+    enums = {name for name, schema in schemas.items() if is_string_enum(schema)}
     # Schemas a request sends too stay closed (the steps of a test are sent by tests.create and
     # read back by tests.get): what the client sends must be a value the server knows.
     sent = request_closure(spec)

@@ -131,3 +131,15 @@ def test_a_bare_yaml_null_means_the_null_tolerance(tmp_path: Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text("tolerated: {Run: {error: [null, absent]}}\n", encoding="utf-8")
     assert load_rules(path).tolerated == {"Run": {"error": ("null", "absent")}}
+
+
+def test_a_boolean_constant_is_not_opened_to_a_string() -> None:
+    spec, stale = _spec(), _Stale()
+    run = spec["components"]["schemas"]["Run"]
+    run["properties"]["deleted"] = {"type": "boolean", "enum": [True]}
+    spec["components"]["schemas"]["Flag"] = {"type": "boolean", "enum": [False]}
+    run["properties"]["flag"] = {"$ref": REF + "Flag"}
+    apply_open_enums(spec, stale)
+    assert run["properties"]["deleted"] == {"type": "boolean", "enum": [True]}
+    assert run["properties"]["flag"] == {"$ref": REF + "Flag"}
+    assert stale.entries == []
