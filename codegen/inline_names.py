@@ -18,7 +18,7 @@ from typing import Any
 from codegen.errors import SpecError, pointer
 from codegen.specdoc import schema_ref
 
-__all__ = ["POLICIES", "name_inline_schemas"]
+__all__ = ["POLICIES", "is_string_enum", "name_inline_schemas"]
 
 POLICIES = ("parent_property",)
 _DOC_KEYS = frozenset({"description", "title", "example", "examples"})
@@ -36,8 +36,18 @@ def _pascal(word: str) -> str:
     return word[:1].upper() + word[1:] if word else word
 
 
+def is_string_enum(node: Any) -> bool:
+    """An enum of strings: what generators turn into an Enum class and `open_enums` can open.
+
+    A boolean or numeric enum (`added: {type: boolean, enum: [false]}`, a constant) stays inline:
+    openapi-python-client writes no class for it, and opening it to any string would be wrong.
+    """
+    values = node.get("enum") if isinstance(node, dict) else None
+    return isinstance(values, list) and bool(values) and all(isinstance(v, str) for v in values)
+
+
 def _nameable(node: dict[str, Any]) -> bool:
-    return "enum" in node or (isinstance(node.get("properties"), dict) and bool(node["properties"]))
+    return is_string_enum(node) or (isinstance(node.get("properties"), dict) and bool(node["properties"]))
 
 
 class _Namer:
@@ -93,4 +103,7 @@ def name_inline_schemas(spec: dict[str, Any], source: str, stale: list[str]) -> 
         if isinstance(schema, dict):
             namer.children(schema, name)
     if not namer.named:
-        stale.append("inline_schemas: no nested inline object or enum left to name")
+        stale.append(
+            "inline_schemas: no nested inline object or enum left to name"
+            " (fix: delete the `inline_schemas` section)"
+        )

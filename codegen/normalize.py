@@ -13,11 +13,12 @@ from typing import Any
 
 from codegen.errors import SpecError, pointer
 from codegen.inline_names import name_inline_schemas
+from codegen.liberal import apply_open_enums, apply_tolerated
 from codegen.naming import default_name, disambiguate, operation_key
 from codegen.oas30 import upgrade_to_31
 from codegen.quirks import apply_quirks
 from codegen.rules import AuthRule, ErrorRule, Locator, Rules
-from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs, rewrite_refs, schema_ref
+from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, rewrite_refs, schema_ref
 
 __all__ = ["Normalized", "StaleRulesError", "normalize"]
 
@@ -76,8 +77,11 @@ def normalize(vendored: dict[str, Any], rules: Rules, source: str) -> Normalized
         name_inline_schemas(spec, source, ctx.stale)
     if rules.require_bodies_with_required_properties:
         _apply_required_bodies(spec, ctx)
+    # Liberal in what we accept (codegen/liberal.py): last, once every schema has its final name.
+    if rules.tolerated:
+        apply_tolerated(spec, rules.tolerated, source, ctx.stale_rule)
     if rules.open_enums_in_responses:
-        _apply_open_enums(spec, ctx)
+        apply_open_enums(spec, ctx.stale_rule)
     result = Normalized(spec=_ordered(spec), operation_names=names, notes=ctx.notes)
     if ctx.stale:
         raise StaleRulesError(source, ctx.stale, result)
@@ -427,77 +431,6 @@ def _apply_required_bodies(spec: dict[str, Any], ctx: _Context) -> None:
             "request_bodies: no optional request body has a schema with required properties",
             "upstream marks them required now: delete the `request_bodies` section",
         )
-
-
-# -- 9. open enums -----------------------------------------------------------------------------------
-
-
-def _response_closure(spec: dict[str, Any]) -> set[str]:
-    """Names of component schemas reachable from any response."""
-    schemas: dict[str, Any] = spec["components"]["schemas"]
-    pending: list[str] = []
-    for _path, _method, operation in iter_operations(spec):
-        for _trail, ref in iter_refs(operation.get("responses") or {}):
-            if ref.startswith(SCHEMA_REF_PREFIX):
-                pending.append(ref.removeprefix(SCHEMA_REF_PREFIX))
-    seen: set[str] = set()
-    while pending:
-        name = pending.pop()
-        if name in seen or name not in schemas:
-            continue
-        seen.add(name)
-        pending.extend(
-            ref.removeprefix(SCHEMA_REF_PREFIX)
-            for _trail, ref in iter_refs(schemas[name])
-            if ref.startswith(SCHEMA_REF_PREFIX)
-        )
-    return seen
-
-
-def _is_enum_ref(node: Any, enums: set[str]) -> bool:
-    return isinstance(node, dict) and node.get("$ref", "").removeprefix(SCHEMA_REF_PREFIX) in enums
-
-
-def _open(node: Any, enums: set[str], trail: tuple[str | int, ...], ctx: _Context) -> Any:
-    if isinstance(node, list):
-        return [_open(v, enums, (*trail, i), ctx) for i, v in enumerate(node)]
-    if not isinstance(node, dict):
-        return node
-    if "enum" in node and trail and trail[-1] != "enum":
-        # Left closed for this run; the stale entry refuses `generate` but not the change report.
-        ctx.stale_rule(
-            f"open_enums: the inline enum at {pointer(*trail)} cannot be made forward-compatible",
-            "add an `extract` entry naming it",
-        )
-        return node
-    if _is_enum_ref(node, enums):
-        rest = {k: v for k, v in node.items() if k != "$ref"}
-        return {"anyOf": [{"$ref": node["$ref"]}, {"type": "string"}], **rest}
-    for combinator in ("oneOf", "anyOf"):
-        members = node.get(combinator)
-        if isinstance(members, list) and any(_is_enum_ref(m, enums) for m in members):
-            opened = [m for m in members if not (isinstance(m, dict) and m.get("type") == "null")]
-            nullable = len(opened) != len(members)
-            opened.append({"type": "string"})
-            if nullable:
-                opened.append({"type": "null"})
-            rest = {k: v for k, v in node.items() if k not in ("oneOf", "anyOf")}
-            return {"anyOf": opened, **rest}
-    return {k: _open(v, enums, (*trail, k), ctx) for k, v in node.items()}
-
-
-def _apply_open_enums(spec: dict[str, Any], ctx: _Context) -> None:
-    schemas: dict[str, Any] = spec["components"]["schemas"]
-    enums = {name for name, schema in schemas.items() if isinstance(schema, dict) and "enum" in schema}
-    for name in sorted(_response_closure(spec) - enums):
-        schemas[name] = _open(schemas[name], enums, ("components", "schemas", name), ctx)
-    for path, method, operation in iter_operations(spec):
-        responses = operation.get("responses") or {}
-        for status, response in responses.items():
-            for media_type, media in ((response or {}).get("content") or {}).items():
-                if isinstance(media, dict) and "schema" in media:
-                    trail = ("paths", path, method, "responses", status, "content", media_type, "schema")
-                    media["schema"] = _open(media["schema"], enums, trail, ctx)
 
 
 # -- output order ------------------------------------------------------------------------------------

@@ -184,7 +184,7 @@ def _media_schemas(container: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _error_bodies(spec: dict[str, Any], schemas: dict[str, Any], into: str, stale: list[str]) -> None:
     if into not in schemas:
-        stale.append(f"error_bodies: schema {into!r} does not exist")
+        stale.append(f"error_bodies: schema {into!r} does not exist (fix: name an existing schema in `into`)")
         return
     expected = _shape(schemas[into])
     replaced = 0
@@ -199,7 +199,10 @@ def _error_bodies(spec: dict[str, Any], schemas: dict[str, Any], into: str, stal
                         media["schema"] = schema_ref(into)
                         replaced += 1
     if not replaced:
-        stale.append(f"error_bodies: no inline error body has the shape of {into!r}")
+        stale.append(
+            f"error_bodies: no inline error body has the shape of {into!r}"
+            " (fix: upstream refers to it now: delete the `error_bodies` section)"
+        )
 
 
 def _bodies(
@@ -212,7 +215,7 @@ def _bodies(
 ) -> None:
     operation = _operation(spec, key)
     if operation is None:
-        stale.append(f"bodies: {key!r} does not exist")
+        stale.append(f"bodies: {key!r} does not exist (fix: delete `bodies.{key}`, or rename its key)")
         return
     for slot, name in targets.items():
         holder = (
@@ -223,7 +226,10 @@ def _bodies(
         media = _media_schemas(holder) if isinstance(holder, dict) else []
         inline = [m for m in media if "$ref" not in m["schema"]]
         if not inline:
-            stale.append(f"bodies: {key!r} has no inline {slot} body to name {name!r}")
+            stale.append(
+                f"bodies: {key!r} has no inline {slot} body to name {name!r}"
+                f" (fix: delete `{slot}` from `bodies.{key}`)"
+            )
             continue
         for m in inline:
             m["schema"] = _adopt(schemas, name, m["schema"], source)
@@ -245,7 +251,9 @@ def _union(
     )
     keyword = next((k for k in ("oneOf", "anyOf") if isinstance(node, dict) and k in node), None)
     if not found or keyword is None:
-        stale.append(f"{label}: no oneOf/anyOf there")
+        stale.append(
+            f"{label}: no oneOf/anyOf there (fix: point `at` where the union moved, or delete the entry)"
+        )
         return
     members: list[Any] = node[keyword]
     named: dict[int, UnionVariant] = {}
@@ -256,7 +264,10 @@ def _union(
             if all(value in _enum_values(m, schemas, prop) for prop, value in variant.when.items())
         ]
         if len(hits) != 1:
-            stale.append(f"{label}: {len(hits)} members match variant {variant.name} {variant.when}")
+            stale.append(
+                f"{label}: {len(hits)} members match variant {variant.name} {variant.when}"
+                " (fix: make `when` select exactly one member)"
+            )
             return
         named[hits[0]] = variant
     unnamed = [
@@ -265,7 +276,9 @@ def _union(
         if i not in named and isinstance(m, dict) and "$ref" not in m and m.get("type") != "null"
     ]
     if unnamed:
-        stale.append(f"{label}: inline member(s) {unnamed} named by no variant")
+        stale.append(
+            f"{label}: inline member(s) {unnamed} named by no variant (fix: add a variant naming each)"
+        )
         return
     for index, variant in named.items():
         if "$ref" not in members[index]:
@@ -305,7 +318,7 @@ def _parameter_schemas(
 ) -> None:
     operation = _operation(spec, key)
     if operation is None:
-        stale.append(f"parameter_schemas: {key!r} does not exist")
+        stale.append(f"parameter_schemas: {key!r} does not exist (fix: delete `parameter_schemas.{key}`)")
         return
     for name, (upstream, replacement) in entries.items():
         param = next(
@@ -313,10 +326,16 @@ def _parameter_schemas(
             None,
         )
         if param is None or not isinstance(param.get("schema"), dict):
-            stale.append(f"parameter_schemas: {key!r} has no parameter {name!r}")
+            stale.append(
+                f"parameter_schemas: {key!r} has no parameter {name!r}"
+                f" (fix: delete `parameter_schemas.{key}.{name}`)"
+            )
             continue
         if _shape(param["schema"]) != _shape(upstream):
-            stale.append(f"parameter_schemas: {key!r} {name!r} is no longer {upstream} upstream")
+            stale.append(
+                f"parameter_schemas: {key!r} {name!r} is no longer {upstream} upstream"
+                " (fix: review the new schema, then update `upstream` or delete the entry)"
+            )
             continue
         docs = {k: v for k, v in param["schema"].items() if k in _DOC_KEYS}
         param["schema"] = {**copy.deepcopy(replacement), **docs}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from codegen.errors import SpecError
+from codegen.liberal import TOLERANCES
 from codegen.quirks import SECTIONS as QUIRK_SECTIONS
 from codegen.quirks import QuirkRules, load_quirks
 from codegen.yamlio import load_yaml_file
@@ -78,6 +79,8 @@ class Rules:
     servers: list[dict[str, Any]] | None = None
     operations: dict[str, OperationRule] = field(default_factory=dict)
     open_enums_in_responses: bool = False
+    #: response schema -> property -> what the service sends beyond it ("null", "absent")
+    tolerated: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
     require_bodies_with_required_properties: bool = False
     #: status -> description, added where missing; the second set only with path parameters.
     error_responses_always: dict[str, str] = field(default_factory=dict)
@@ -213,6 +216,22 @@ def _parse_open_enums(raw: Any, source: str) -> _Parsed:
     return {"open_enums_in_responses": True}
 
 
+def _parse_tolerated(raw: Any, source: str) -> _Parsed:
+    tolerated: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name, properties in _mapping(raw, source, "/tolerated").items():
+        where = f"/tolerated/{name}"
+        _require(bool(_NAME.match(str(name))), source, where, f"{name!r} is not a schema name")
+        entries: dict[str, tuple[str, ...]] = {}
+        for prop, allowed in _mapping(properties, source, where).items():
+            # YAML reads a bare `null` as None: it means the tolerance "null".
+            kinds = [("null" if a is None else str(a)) for a in allowed] if isinstance(allowed, list) else []
+            ok = bool(kinds) and set(kinds) <= set(TOLERANCES)
+            _require(ok, source, f"{where}/{prop}", f"a non-empty list of {list(TOLERANCES)}")
+            entries[str(prop)] = tuple(kinds)
+        tolerated[str(name)] = entries
+    return {"tolerated": tolerated}
+
+
 def _parse_error_responses(raw: Any, source: str) -> _Parsed:
     raw = _mapping(raw, source, "/error_responses")
 
@@ -249,6 +268,7 @@ _SECTIONS: dict[str, Callable[[Any, str], _Parsed]] = {
     "operations": _parse_operations,
     "request_bodies": _parse_request_bodies,
     "open_enums": _parse_open_enums,
+    "tolerated": _parse_tolerated,
 }
 
 

@@ -155,12 +155,26 @@ class CustomLoginCredentialRequestKind(StrEnum):
     login = "login"
 
 
-class DeleteEnvironmentResponseDeleted(Enum):
+class Deleted(Enum):
     boolean_true = True
 
 
-class DeleteGroupResponseDeleted(Enum):
-    boolean_true = True
+class DeleteEnvironmentResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    deleted: Deleted
+    id: UUID
+
+
+class DeleteGroupResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    deleted: Deleted
+    id: UUID
 
 
 class DeleteMemoryResponse(BaseModel):
@@ -172,16 +186,30 @@ class DeleteMemoryResponse(BaseModel):
     id: UUID
 
 
-class DeleteMobileAppResponseDeleted(Enum):
-    boolean_true = True
+class DeleteMobileAppResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    deleted: Deleted
 
 
-class DeleteProjectResponseDeleted(Enum):
-    boolean_true = True
+class DeleteProjectResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    deleted: Deleted
+    id: UUID
 
 
-class DeleteTestResponseDeleted(Enum):
-    boolean_true = True
+class DeleteTestResponse(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    deleted: Deleted
+    id: UUID
 
 
 class Error(BaseModel):
@@ -221,12 +249,32 @@ class GroupSummary(BaseModel):
     prep_test_id: UUID | None = Field(..., alias="prepTestId")
 
 
-class GroupTestAddedAdded(Enum):
+class Added(Enum):
     boolean_true = True
 
 
-class GroupTestAlreadyMemberAdded(Enum):
+class GroupTestAdded(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    group_id: UUID = Field(..., alias="groupId")
+    test_id: UUID = Field(..., alias="testId")
+    added: Added
+
+
+class Added1(Enum):
     boolean_false = False
+
+
+class GroupTestAlreadyMember(BaseModel):
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    group_id: UUID = Field(..., alias="groupId")
+    test_id: UUID = Field(..., alias="testId")
+    added: Added1
 
 
 class InboxCredentialRequestKind(StrEnum):
@@ -444,6 +492,10 @@ class ReusableActionTargetKind(StrEnum):
     none = "none"
 
 
+class Version(Enum):
+    number_1 = 1
+
+
 class ReusableActionTraceConfidence(StrEnum):
     medium = "medium"
     high = "high"
@@ -456,10 +508,6 @@ class ReusableActionTraceStepType(StrEnum):
     files = "files"
     screenshot = "screenshot"
     javascript = "javascript"
-
-
-class ReusableActionTraceVersion(Enum):
-    number_1 = 1
 
 
 class RunDeviceModel(StrEnum):
@@ -937,50 +985,6 @@ class CustomLoginCredentialRequest(BaseModel):
     )
 
 
-class DeleteEnvironmentResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    deleted: DeleteEnvironmentResponseDeleted | str
-    id: UUID
-
-
-class DeleteGroupResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    deleted: DeleteGroupResponseDeleted | str
-    id: UUID
-
-
-class DeleteMobileAppResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    deleted: DeleteMobileAppResponseDeleted | str
-
-
-class DeleteProjectResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    deleted: DeleteProjectResponseDeleted | str
-    id: UUID
-
-
-class DeleteTestResponse(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    deleted: DeleteTestResponseDeleted | str
-    id: UUID
-
-
 class FileList(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -1020,26 +1024,6 @@ class GroupList(BaseModel):
         populate_by_name=True,
     )
     groups: list[GroupSummary]
-
-
-class GroupTestAdded(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    group_id: UUID = Field(..., alias="groupId")
-    test_id: UUID = Field(..., alias="testId")
-    added: GroupTestAddedAdded | str
-
-
-class GroupTestAlreadyMember(BaseModel):
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    group_id: UUID = Field(..., alias="groupId")
-    test_id: UUID = Field(..., alias="testId")
-    added: GroupTestAlreadyMemberAdded | str
 
 
 class InboxCredentialRequest(BaseModel):
@@ -1637,7 +1621,7 @@ class ReusableActionTrace(BaseModel):
         extra="allow",
         populate_by_name=True,
     )
-    version: ReusableActionTraceVersion | str
+    version: Version
     step_key: str = Field(..., alias="stepKey", max_length=160)
     step_title: str = Field(..., alias="stepTitle", max_length=200)
     step_type: ReusableActionTraceStepType | str | None = Field(None, alias="stepType")
@@ -1859,7 +1843,7 @@ class Run(BaseModel):
     project_id: UUID | None = Field(
         None, alias="projectId", description="Linked project ID"
     )
-    input: dict[str, Any] = Field(..., description="Original request input")
+    input: dict[str, Any] | None = Field(None, description="Original request input")
     output: TestOutput | PlannerSkippedOutput | None = Field(
         None, description="Run output when completed or skipped"
     )

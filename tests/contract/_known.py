@@ -16,7 +16,6 @@ __all__ = [
     "SIM_RULES_BEYOND_THE_SCHEMA",
     "SIM_STATE_REJECTIONS_ARE_400",
     "TITLE_NAMED_CLASSES",
-    "WEBHOOK_EXAMPLE_WITHOUT_INPUT",
     "xfail",
 ]
 
@@ -42,12 +41,6 @@ HYPOTHESIS_JSONSCHEMA_BROKEN = (
     "hypothesis 6.170.15 (pinned) no longer has: every object schema raises AttributeError. The oracle "
     "uses schemathesis' JSON Schema strategies instead"
 )
-
-WEBHOOK_EXAMPLE_WITHOUT_INPUT = (
-    "the published webhook payload omits `input`, which Run requires in the normalized spec (the "
-    "required list is inferred, see PROVENANCE.md; NOTES.md calls the example abridged)"
-)
-
 
 # -- simulator conformance (test_simulator_conformance.py) ---------------------------------------
 # Answers of the simulator that schemathesis flags but the spec does not decide. Each reason is

@@ -83,10 +83,13 @@ ABSENT_QUERY = _absent(
 
 
 def _operation_to_drop() -> tuple[str, str, str, str]:
-    """(path, method, normalized operationId, upstream operationId) of the spec's last operation."""
-    vendored = _spec.load_vendored()
+    """(path, method, normalized operationId, "METHOD /path") of the spec's last operation.
+
+    The published spec has no operationIds: upstream's operation is known by method and path
+    (codegen/rules.yaml keys `operations` the same way).
+    """
     path, method, operation = max(iter_operations(_NORMALIZED), key=lambda item: (item[0], item[1]))
-    return path, method, str(operation["operationId"]), str(vendored["paths"][path][method]["operationId"])
+    return path, method, str(operation["operationId"]), f"{method.upper()} {path}"
 
 
 DROPPED = _operation_to_drop()
@@ -111,8 +114,17 @@ def _rename_param(spec: Spec) -> None:
     _operation(spec, "/v1/runs", "get")["parameters"][0]["name"] = "pageSize"
 
 
+_FIRST_LIST_PARAM = _NORMALIZED["paths"]["/v1/runs"]["get"]["parameters"][0]
+#: A default the first parameter of runs.list does not have today (picked from its schema).
+NEW_DEFAULT = (
+    int(_FIRST_LIST_PARAM["schema"].get("default", 0)) + 1
+    if _FIRST_LIST_PARAM["schema"].get("type") in ("integer", ["integer", "null"])
+    else _absent([_FIRST_LIST_PARAM["schema"].get("default")], "drift")
+)
+
+
 def _change_default(spec: Spec) -> None:
-    _operation(spec, "/v1/runs", "get")["parameters"][0]["schema"]["default"] = 20
+    _operation(spec, "/v1/runs", "get")["parameters"][0]["schema"]["default"] = NEW_DEFAULT
 
 
 def _make_required(spec: Spec) -> None:
@@ -189,10 +201,14 @@ SPEC_MUTATIONS: dict[str, SpecMutation] = {
     ),
     "rename a param": SpecMutation(
         _rename_param,
-        (("runs.list", "pageSize", "page_size"), ("runs.list", "parameter limit", "does not explain")),
+        (
+            ("runs.list", "pageSize", "page_size"),
+            ("runs.list", f"parameter {_FIRST_LIST_PARAM['name']}", "does not explain"),
+        ),
     ),
     "change a param default": SpecMutation(
-        _change_default, (("runs.list", "limit", "defaults to 10", "20"),)
+        _change_default,
+        (("runs.list", str(_FIRST_LIST_PARAM["name"]), "defaults to", f"says {NEW_DEFAULT!r}"),),
     ),
     "make a field required": SpecMutation(
         _make_required, (("schema Run", "output", "required in the spec"),)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -17,16 +17,15 @@ T = TypeVar("T", bound="DeleteGroupResponse")
 class DeleteGroupResponse:
     """
     Attributes:
-        deleted (bool | str):
+        deleted (bool):
         id (UUID):
     """
 
-    deleted: bool | str
+    deleted: bool
     id: UUID
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        deleted: bool | str
         deleted = self.deleted
 
         id = str(self.id)
@@ -45,11 +44,7 @@ class DeleteGroupResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_deleted(data: object) -> bool | str:
-            return cast(bool | str, data)
-
-        deleted = _parse_deleted(d.pop("deleted"))
+        deleted = d.pop("deleted")
 
         id = UUID(d.pop("id"))
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,14 +16,13 @@ T = TypeVar("T", bound="DeleteMobileAppResponse")
 class DeleteMobileAppResponse:
     """
     Attributes:
-        deleted (bool | str):
+        deleted (bool):
     """
 
-    deleted: bool | str
+    deleted: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        deleted: bool | str
         deleted = self.deleted
 
         field_dict: dict[str, Any] = {}
@@ -39,11 +38,7 @@ class DeleteMobileAppResponse:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_deleted(data: object) -> bool | str:
-            return cast(bool | str, data)
-
-        deleted = _parse_deleted(d.pop("deleted"))
+        deleted = d.pop("deleted")
 
         delete_mobile_app_response = cls(
             deleted=deleted,

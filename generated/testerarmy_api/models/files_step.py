@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -20,23 +20,19 @@ class FilesStep:
     """
     Attributes:
         title (str):
-        type_ (FilesStepType | str):
+        type_ (FilesStepType):
         file_ids (list[UUID]):
     """
 
     title: str
-    type_: FilesStepType | str
+    type_: FilesStepType
     file_ids: list[UUID]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
 
-        type_: str
-        if isinstance(self.type_, FilesStepType):
-            type_ = self.type_.value
-        else:
-            type_ = self.type_
+        type_ = self.type_.value
 
         file_ids = []
         for file_ids_item_data in self.file_ids:
@@ -60,18 +56,7 @@ class FilesStep:
         d = dict(src_dict)
         title = d.pop("title")
 
-        def _parse_type_(data: object) -> FilesStepType | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                type_type_0 = FilesStepType(data)
-
-                return type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(FilesStepType | str, data)
-
-        type_ = _parse_type_(d.pop("type"))
+        type_ = FilesStepType(d.pop("type"))
 
         file_ids = []
         _file_ids = d.pop("fileIds")

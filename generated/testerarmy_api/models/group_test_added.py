@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -19,12 +19,12 @@ class GroupTestAdded:
     Attributes:
         group_id (UUID):
         test_id (UUID):
-        added (bool | str):
+        added (bool):
     """
 
     group_id: UUID
     test_id: UUID
-    added: bool | str
+    added: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -32,7 +32,6 @@ class GroupTestAdded:
 
         test_id = str(self.test_id)
 
-        added: bool | str
         added = self.added
 
         field_dict: dict[str, Any] = {}
@@ -54,10 +53,7 @@ class GroupTestAdded:
 
         test_id = UUID(d.pop("testId"))
 
-        def _parse_added(data: object) -> bool | str:
-            return cast(bool | str, data)
-
-        added = _parse_added(d.pop("added"))
+        added = d.pop("added")
 
         group_test_added = cls(
             group_id=group_id,

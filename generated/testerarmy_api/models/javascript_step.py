@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,24 +19,20 @@ T = TypeVar("T", bound="JavascriptStep")
 class JavascriptStep:
     """
     Attributes:
-        type_ (JavascriptStepType | str):
+        type_ (JavascriptStepType):
         code (str): JavaScript run in the browser page. Runs as an awaited function body; passes if it completes without
             throwing (returns nothing or { success: true }) and fails if it returns { success: false, reason } or throws.
             Web tests only.
         title (str | Unset):
     """
 
-    type_: JavascriptStepType | str
+    type_: JavascriptStepType
     code: str
     title: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_: str
-        if isinstance(self.type_, JavascriptStepType):
-            type_ = self.type_.value
-        else:
-            type_ = self.type_
+        type_ = self.type_.value
 
         code = self.code
 
@@ -58,19 +54,7 @@ class JavascriptStep:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_type_(data: object) -> JavascriptStepType | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                type_type_0 = JavascriptStepType(data)
-
-                return type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(JavascriptStepType | str, data)
-
-        type_ = _parse_type_(d.pop("type"))
+        type_ = JavascriptStepType(d.pop("type"))
 
         code = d.pop("code")
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 from uuid import UUID
 
 from attrs import define as _attrs_define
@@ -21,13 +21,13 @@ class LoginStep:
     """
     Attributes:
         title (str):
-        type_ (LoginStepType | str):
+        type_ (LoginStepType):
         credential_id (UUID | Unset):
         temporary_email (bool | Unset):
     """
 
     title: str
-    type_: LoginStepType | str
+    type_: LoginStepType
     credential_id: UUID | Unset = UNSET
     temporary_email: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -35,11 +35,7 @@ class LoginStep:
     def to_dict(self) -> dict[str, Any]:
         title = self.title
 
-        type_: str
-        if isinstance(self.type_, LoginStepType):
-            type_ = self.type_.value
-        else:
-            type_ = self.type_
+        type_ = self.type_.value
 
         credential_id: str | Unset = UNSET
         if not isinstance(self.credential_id, Unset):
@@ -67,18 +63,7 @@ class LoginStep:
         d = dict(src_dict)
         title = d.pop("title")
 
-        def _parse_type_(data: object) -> LoginStepType | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                type_type_0 = LoginStepType(data)
-
-                return type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(LoginStepType | str, data)
-
-        type_ = _parse_type_(d.pop("type"))
+        type_ = LoginStepType(d.pop("type"))
 
         _credential_id = d.pop("credentialId", UNSET)
         credential_id: UUID | Unset

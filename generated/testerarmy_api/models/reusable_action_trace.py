@@ -25,7 +25,7 @@ T = TypeVar("T", bound="ReusableActionTrace")
 class ReusableActionTrace:
     """
     Attributes:
-        version (ReusableActionTraceVersion | str):
+        version (ReusableActionTraceVersion):
         step_key (str):
         step_title (str):
         actions (list[ReusableActionStep]):
@@ -33,7 +33,7 @@ class ReusableActionTrace:
         step_type (ReusableActionTraceStepType | str | Unset):
     """
 
-    version: ReusableActionTraceVersion | str
+    version: ReusableActionTraceVersion
     step_key: str
     step_title: str
     actions: list[ReusableActionStep]
@@ -42,11 +42,7 @@ class ReusableActionTrace:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        version: int | str
-        if isinstance(self.version, ReusableActionTraceVersion):
-            version = self.version.value
-        else:
-            version = self.version
+        version = self.version.value
 
         step_key = self.step_key
 
@@ -92,19 +88,7 @@ class ReusableActionTrace:
         from ..models.reusable_action_step import ReusableActionStep
 
         d = dict(src_dict)
-
-        def _parse_version(data: object) -> ReusableActionTraceVersion | str:
-            try:
-                if not isinstance(data, int):
-                    raise TypeError()
-                version_type_0 = ReusableActionTraceVersion(data)
-
-                return version_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ReusableActionTraceVersion | str, data)
-
-        version = _parse_version(d.pop("version"))
+        version = ReusableActionTraceVersion(d.pop("version"))
 
         step_key = d.pop("stepKey")
 

@@ -40,7 +40,6 @@ class Run:
         id (UUID): Unique run identifier
         type_ (RunType | str):
         status (RunStatus | str):
-        input_ (RunInput): Original request input
         created_at (datetime.datetime): When the run was created
         platform (None | RunPlatform | str | Unset): Target platform
         device_model (None | RunDeviceModel | str | Unset): Non-default mobile device variant within the run platform
@@ -48,6 +47,7 @@ class Run:
             as null.
         source (None | RunSource | str | Unset): Run source
         project_id (None | Unset | UUID): Linked project ID
+        input_ (RunInput | Unset): Original request input
         output (None | PlannerSkippedOutput | TestOutput | Unset): Run output when completed or skipped
         test_plan (None | TestPlan | Unset): Generated test plan (CI runs only)
         error (None | RunError | Unset): Error details when failed
@@ -68,12 +68,12 @@ class Run:
     id: UUID
     type_: RunType | str
     status: RunStatus | str
-    input_: RunInput
     created_at: datetime.datetime
     platform: None | RunPlatform | str | Unset = UNSET
     device_model: None | RunDeviceModel | str | Unset = UNSET
     source: None | RunSource | str | Unset = UNSET
     project_id: None | Unset | UUID = UNSET
+    input_: RunInput | Unset = UNSET
     output: None | PlannerSkippedOutput | TestOutput | Unset = UNSET
     test_plan: None | TestPlan | Unset = UNSET
     error: None | RunError | Unset = UNSET
@@ -111,8 +111,6 @@ class Run:
         else:
             status = self.status
 
-        input_ = self.input_.to_dict()
-
         created_at = self.created_at.isoformat()
 
         platform: None | str | Unset
@@ -146,6 +144,10 @@ class Run:
             project_id = str(self.project_id)
         else:
             project_id = self.project_id
+
+        input_: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.input_, Unset):
+            input_ = self.input_.to_dict()
 
         output: dict[str, Any] | None | Unset
         if isinstance(self.output, Unset):
@@ -264,7 +266,6 @@ class Run:
                 "id": id,
                 "type": type_,
                 "status": status,
-                "input": input_,
                 "createdAt": created_at,
             }
         )
@@ -276,6 +277,8 @@ class Run:
             field_dict["source"] = source
         if project_id is not UNSET:
             field_dict["projectId"] = project_id
+        if input_ is not UNSET:
+            field_dict["input"] = input_
         if output is not UNSET:
             field_dict["output"] = output
         if test_plan is not UNSET:
@@ -346,8 +349,6 @@ class Run:
 
         status = _parse_status(d.pop("status"))
 
-        input_ = RunInput.from_dict(d.pop("input"))
-
         created_at = datetime.datetime.fromisoformat(d.pop("createdAt"))
 
         def _parse_platform(data: object) -> None | RunPlatform | str | Unset:
@@ -417,6 +418,13 @@ class Run:
             return cast(None | Unset | UUID, data)
 
         project_id = _parse_project_id(d.pop("projectId", UNSET))
+
+        _input_ = d.pop("input", UNSET)
+        input_: RunInput | Unset
+        if isinstance(_input_, Unset):
+            input_ = UNSET
+        else:
+            input_ = RunInput.from_dict(_input_)
 
         def _parse_output(
             data: object,
@@ -649,12 +657,12 @@ class Run:
             id=id,
             type_=type_,
             status=status,
-            input_=input_,
             created_at=created_at,
             platform=platform,
             device_model=device_model,
             source=source,
             project_id=project_id,
+            input_=input_,
             output=output,
             test_plan=test_plan,
             error=error,

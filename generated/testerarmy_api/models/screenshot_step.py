@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,20 +19,16 @@ T = TypeVar("T", bound="ScreenshotStep")
 class ScreenshotStep:
     """
     Attributes:
-        type_ (ScreenshotStepType | str):
+        type_ (ScreenshotStepType):
         title (str | Unset):
     """
 
-    type_: ScreenshotStepType | str
+    type_: ScreenshotStepType
     title: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_: str
-        if isinstance(self.type_, ScreenshotStepType):
-            type_ = self.type_.value
-        else:
-            type_ = self.type_
+        type_ = self.type_.value
 
         title = self.title
 
@@ -51,19 +47,7 @@ class ScreenshotStep:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-
-        def _parse_type_(data: object) -> ScreenshotStepType | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                type_type_0 = ScreenshotStepType(data)
-
-                return type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ScreenshotStepType | str, data)
-
-        type_ = _parse_type_(d.pop("type"))
+        type_ = ScreenshotStepType(d.pop("type"))
 
         title = d.pop("title", UNSET)
 

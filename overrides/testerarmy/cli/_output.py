@@ -186,7 +186,8 @@ class Output:
 
 def _prompt(run: Run) -> str:
     """The prompt of an ad-hoc run, or ``test <id>`` for a run of a saved test."""
-    given = run.input_.additional_properties
+    # A webhook's run omits `input` (codegen/rules.yaml `tolerated`): then there is no prompt to show.
+    given = getattr(_set(run.input_), "additional_properties", {})
     prompt, test_id = given.get("prompt"), given.get("testId")
     if isinstance(prompt, str) and prompt:
         return prompt if len(prompt) <= 60 else prompt[:59] + "…"

@@ -32,10 +32,27 @@ def _empty_operation_id(spec: dict) -> None:  # type: ignore[type-arg]
     spec["paths"]["/v1/runs/{id}"]["get"]["operationId"] = " "
 
 
+#: The union keyword of the run's `output` (anyOf in the published spec), where a $ref is replaced.
+_OUTPUT_UNION = next(
+    k
+    for k in ("oneOf", "anyOf")
+    if k in yaml.safe_load(VENDORED)["components"]["schemas"]["RunResponse"]["properties"]["output"]
+)
+
+
 def _dangling_ref(spec: dict) -> None:  # type: ignore[type-arg]
-    spec["components"]["schemas"]["RunResponse"]["properties"]["output"]["oneOf"][0] = {
+    spec["components"]["schemas"]["RunResponse"]["properties"]["output"][_OUTPUT_UNION][0] = {
         "$ref": "#/components/schemas/RunOutputV2"
     }
+
+
+def _version(spec: dict) -> None:  # type: ignore[type-arg]
+    spec["openapi"] = "3.2.0"
+
+
+#: The vendored spec written as YAML (upstream's file is JSON): for the cases that edit its text.
+VENDORED_YAML = _vendored_with(lambda spec: None)
+_TITLE_LINE = f"  title: {yaml.safe_load(VENDORED)['info']['title']}"
 
 
 def _ref_cycle(spec: dict) -> None:  # type: ignore[type-arg]
@@ -67,25 +84,30 @@ _BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 
 CASES: dict[str, tuple[str | bytes, tuple[str, ...]]] = {
     "malformed-yaml": ("openapi: 3.1.0\npaths:\n  /v1/runs: [unclosed\n", ("line 4", "invalid YAML")),
-    "dangling-ref": (_vendored_with(_dangling_ref), ("/oneOf/0/$ref", "dangling $ref", "RunOutputV2")),
+    "dangling-ref": (
+        _vendored_with(_dangling_ref),
+        (f"/{_OUTPUT_UNION}/0/$ref", "dangling $ref", "RunOutputV2"),
+    ),
     "no-paths": ("openapi: 3.1.0\ninfo: {title: t, version: '1'}\n", ("/paths", "no `paths`")),
     "empty-operation-id": (
         _vendored_with(_empty_operation_id),
         ("/paths/~1v1~1runs~1{id}/get/operationId", "empty or non-string operationId"),
     ),
     "unsupported-version": (
-        VENDORED.replace("openapi: 3.1.0", "openapi: 3.2.0"),
+        _vendored_with(_version),
         ("/openapi", "unsupported OpenAPI version '3.2.0'", "3.0.x, 3.1.x"),
     ),
     "swagger-2": ("swagger: '2.0'\npaths: {}\n", ("/openapi", "Swagger 2.0")),
     "not-a-mapping": ("- just\n- a list\n", ("not a mapping",)),
     "empty-file": ("", ("not a mapping",)),
     "duplicate-key": (
-        VENDORED.replace("  /v1/runs/{id}/cancel:", "  /v1/runs:\n    get: {}\n  /v1/runs/{id}/cancel:", 1),
+        VENDORED_YAML.replace(
+            "\n  /v1/runs/{id}/cancel:", "\n  /v1/runs:\n    get: {}\n  /v1/runs/{id}/cancel:", 1
+        ),
         ("duplicate key '/v1/runs'", "line"),
     ),
     "non-utf8": (
-        VENDORED.encode().replace(b"Submit a QA test run", b"Submit a QA \xff run", 1),
+        VENDORED_YAML.encode().replace(_TITLE_LINE.encode(), _TITLE_LINE.encode() + b" \xff", 1),
         ("not UTF-8", "0xff"),
     ),
     "alias-bomb": (_BOMB, ("expands to", "alias bomb")),

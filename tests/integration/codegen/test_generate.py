@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -114,3 +115,11 @@ def test_generate_on_an_up_to_date_tree_changes_nothing(
     assert main(["generate", "--target", str(target)]) == 0
     assert "up to date" in capsys.readouterr().out
     assert {p: p.stat().st_mtime_ns for p in target.rglob("*") if p.is_file()} == before
+
+
+def test_no_model_is_named_after_a_url_or_numbered(fresh_build: Path) -> None:
+    # What bare openapi-python-client writes for the published spec without `bodies`, `unions` and
+    # `inline_schemas`: post_v1_projects_response_201.py, ..._type_0.py.
+    names = [p.name for p in (fresh_build / "testerarmy_api" / "models").glob("*.py")]
+    assert len(names) > 1
+    assert not [n for n in names if re.search(r"_type_\d|_response_\d{3}|^(get|post|patch|delete)_v", n)]

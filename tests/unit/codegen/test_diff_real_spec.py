@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,8 @@ from codegen.diff import build_report, normalize_document, read_normalized
 from codegen.diff.load import SpecSide
 from codegen.lock import read_lock
 from codegen.normalize import Normalized
-from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, rewrite_refs
+from codegen.rules import Rules
+from codegen.specdoc import iter_operations
 from tests.unit.codegen._pick import absent, operation_to_remove
 
 REPO = Path(__file__).resolve().parents[3]
@@ -19,29 +21,42 @@ def _side(spec: dict[str, Any], label: str) -> SpecSide:
     return normalize_document(spec, label)
 
 
-def _rename_error_schemas(spec: dict[str, Any], prefix: str, replacement: str) -> int:
-    schemas = spec["components"]["schemas"]
-    renamed = {name: name.replace(prefix, replacement, 1) for name in schemas if name.startswith(prefix)}
-    spec["components"]["schemas"] = {renamed.get(k, k): v for k, v in schemas.items()}
-    refs = {SCHEMA_REF_PREFIX + old: SCHEMA_REF_PREFIX + new for old, new in renamed.items()}
-    rewrite_refs(spec, lambda ref: refs.get(ref, ref))
-    return len(renamed)
+def _reword_error_bodies(spec: dict[str, Any], shape: dict[str, Any]) -> int:
+    """Reword every inline copy of the error body (the shape `error_bodies` refers to)."""
+    touched = 0
+    for _path, _method, operation in iter_operations(spec):
+        for status, response in operation.get("responses", {}).items():
+            for media in (response.get("content") or {}).values():
+                schema = media.get("schema") or {}
+                if not str(status).startswith("2") and schema == shape:
+                    media["schema"] = copy.deepcopy(schema)
+                    media["schema"]["properties"]["message"]["description"] = "Reworded upstream"
+                    touched += 1
+    return touched
+
+
+def _nullable_enums(node: Any) -> list[dict[str, Any]]:
+    if isinstance(node, list):
+        return [found for item in node for found in _nullable_enums(item)]
+    if not isinstance(node, dict):
+        return []
+    own = [node] if node.get("nullable") is True and None in (node.get("enum") or []) else []
+    return own + [found for value in node.values() for found in _nullable_enums(value)]
 
 
 def test_upstream_quirk_changes_are_not_user_visible(
-    vendored_spec: dict[str, Any], spec_copy: dict[str, Any]
+    vendored_spec: dict[str, Any], spec_copy: dict[str, Any], rules: Rules
 ) -> None:
-    # Upstream renames one operation's per-operation error schemas and rewords (and constrains)
-    # the Authorization header parameter everywhere: normalization removes both.
-    assert _rename_error_schemas(spec_copy, "SubmitAQaTestRunRequest", "SubmitAQaTestRunV2Request") == 5
-    touched = 0
-    for _path, _method, operation in iter_operations(spec_copy):
-        for param in operation.get("parameters") or []:
-            if param.get("name") == "Authorization":
-                param["description"] = "Bearer <API key> (reworded upstream)"
-                param["schema"] = {"type": "string", "pattern": "^Bearer "}
-                touched += 1
-    assert touched >= 18
+    # Upstream rewords its 200-odd inline copies of the error body, and stops listing `null` among
+    # the values of its nullable enums (`nullable: true` already allows it in OpenAPI 3.0):
+    # normalization (error_bodies + errors, codegen/oas30.py) removes both.
+    assert rules.quirks.error_body is not None
+    shape = spec_copy["components"]["schemas"][rules.quirks.error_body]
+    assert _reword_error_bodies(spec_copy, shape) > len(list(iter_operations(spec_copy)))
+    enums = _nullable_enums(spec_copy)
+    assert enums
+    for enum in enums:
+        enum["enum"] = [value for value in enum["enum"] if value is not None]
 
     report = build_report(_side(vendored_spec, "old"), _side(spec_copy, "new"))
 
@@ -53,8 +68,9 @@ def test_a_real_breaking_change_is_reported_at_every_operation_it_reaches(spec_c
     old = _side(spec_copy, "old")
     schemas = spec_copy["components"]["schemas"]
     del schemas["RunResponse"]["properties"]["output"]
-    new_status = absent(schemas["RunResponseStatus"]["enum"], "new_status")
-    schemas["RunResponseStatus"]["enum"].append(new_status)
+    run_status = schemas["RunResponse"]["properties"]["status"]
+    new_status = absent(run_status["enum"], "new_status")
+    run_status["enum"].append(new_status)
     # Upstream repeats the status enum inline in the list filter; a consistent update changes both.
     (status,) = [p for p in spec_copy["paths"]["/v1/runs"]["get"]["parameters"] if p["name"] == "status"]
     status["schema"]["enum"].append(new_status)

@@ -53,8 +53,10 @@ def _fields_the_facade_reads(vendored: dict[str, Any], rules: Rules) -> list[tup
         schema = vendored["components"]["schemas"].get(upstream_name.get(model, model))
         if not isinstance(schema, dict):
             continue
+        # A property a `tolerated` rule names is left alone: renaming it would make that rule stale.
+        tolerated = rules.tolerated.get(model, {})
         for prop in sorted(schema.get("required") or []):
-            if re.search(rf"\.{_snake(prop)}\b", text):
+            if prop not in tolerated and re.search(rf"\.{_snake(prop)}\b", text):
                 found.append((upstream_name.get(model, model), prop))
     if found:
         return found

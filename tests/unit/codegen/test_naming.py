@@ -9,6 +9,7 @@ import yaml
 
 from codegen.diff import build_report, normalize_document
 from codegen.naming import default_name, disambiguate, snake
+from tests.unit.codegen._rules import write_rules
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -49,8 +50,7 @@ def test_renaming_a_public_method_in_the_rules_is_breaking(tmp_path: Path) -> No
     rules = yaml.safe_load((REPO / "codegen" / "rules.yaml").read_text(encoding="utf-8"))
     key, entry = next(iter(rules["operations"].items()))
     rules["operations"][key] = {**entry, "method": entry["method"] + "_renamed"}
-    renamed_rules = tmp_path / "rules.yaml"
-    renamed_rules.write_text(yaml.safe_dump(rules), encoding="utf-8")
+    renamed_rules = write_rules(rules, tmp_path / "rules.yaml")
 
     report = build_report(
         normalize_document(spec, "before"), normalize_document(spec, "after", rules_path=renamed_rules)

@@ -9,7 +9,6 @@ from today's spec parses a value the enum does not have (as a new server would s
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,18 +16,27 @@ import pytest
 
 from codegen.normalize import Normalized
 from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations, iter_refs
+from tests.contract._naming import python_name
 from tests.contract._spec import load_normalized, minimal_instance
 
 OPENED = {"type": "string"}
 
 
 def _response_closure(spec: dict[str, Any]) -> set[str]:
-    schemas = spec["components"]["schemas"]
-    pending = [
-        ref.removeprefix(SCHEMA_REF_PREFIX)
-        for _path, _method, op in iter_operations(spec)
-        for _trail, ref in iter_refs(op.get("responses") or {})
+    return _closure(spec, [op.get("responses") or {} for _path, _method, op in iter_operations(spec)])
+
+
+def _request_closure(spec: dict[str, Any]) -> set[str]:
+    """What the client sends: schemas reachable from request bodies and parameters."""
+    roots = [
+        [op.get("requestBody") or {}, op.get("parameters") or []] for _p, _m, op in iter_operations(spec)
     ]
+    return _closure(spec, roots)
+
+
+def _closure(spec: dict[str, Any], roots: list[Any]) -> set[str]:
+    schemas = spec["components"]["schemas"]
+    pending = [ref.removeprefix(SCHEMA_REF_PREFIX) for root in roots for _trail, ref in iter_refs(root)]
     seen: set[str] = set()
     while pending:
         name = pending.pop()
@@ -58,7 +66,8 @@ def _enums(spec: dict[str, Any]) -> set[str]:
 def test_every_enum_a_response_carries_is_open(normalized: Normalized) -> None:
     spec = normalized.spec
     enums = _enums(spec)
-    closure = _response_closure(spec)
+    # Schemas a request sends too are strict (next test): the rest of what responses carry is open.
+    closure = _response_closure(spec) - _request_closure(spec)
     nodes = [spec["components"]["schemas"][name] for name in sorted(closure - enums)]
     nodes += [op.get("responses") for _path, _method, op in iter_operations(spec)]
     found = [(name, holder) for node in nodes for name, holder in _enum_refs(node, enums)]
@@ -66,9 +75,31 @@ def test_every_enum_a_response_carries_is_open(normalized: Normalized) -> None:
     for name, holder in found:
         assert isinstance(holder, list), f"{name} is referenced from a response without anyOf"
         assert OPENED in holder, f"{name} is referenced from a response as a closed enum"
-    # No enum is inline in a response schema either (it could not be opened).
-    inline = [sub["enum"] for node in nodes for sub in _dicts(node) if "enum" in sub]
+    # No string enum is inline in a response schema either (it could not be opened). Boolean and
+    # numeric constants (`deleted: true`) stay inline: they never gain values.
+    inline = [
+        sub["enum"]
+        for node in nodes
+        for sub in _dicts(node)
+        if "enum" in sub and any(isinstance(v, str) for v in sub["enum"])
+    ]
     assert not inline, f"inline enums in responses stay closed: {inline}"
+
+
+def test_every_enum_a_request_sends_stays_closed(normalized: Normalized) -> None:
+    spec = normalized.spec
+    enums = _enums(spec)
+    sent = _request_closure(spec)
+    nodes = [spec["components"]["schemas"][name] for name in sorted(sent - enums)]
+    nodes += [
+        [op.get("requestBody") or {}, op.get("parameters") or []] for _p, _m, op in iter_operations(spec)
+    ]
+    found = [(name, holder) for node in nodes for name, holder in _enum_refs(node, enums)]
+    assert found, "no request sends an enum: nothing to check"
+    for name, holder in found:
+        assert holder is None or OPENED not in holder, f"{name} is sent as an open enum"
+    # Among them, schemas a response carries too (the steps of a test): the strict side wins.
+    assert sent & _response_closure(spec)
 
 
 def _dicts(node: Any) -> Iterator[dict[str, Any]]:
@@ -79,10 +110,6 @@ def _dicts(node: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(node, list):
         for item in node:
             yield from _dicts(item)
-
-
-def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _enum_paths(
@@ -105,7 +132,7 @@ def _open_enum_properties() -> list[tuple[str, tuple[str, ...], str]]:
     schemas = spec["components"]["schemas"]
     return [
         (model, path, enum)
-        for model in sorted(_response_closure(spec) - enums)
+        for model in sorted(_response_closure(spec) - _request_closure(spec) - enums)
         for path, enum in _enum_paths(schemas[model], enums)
     ]
 
@@ -138,5 +165,5 @@ def test_the_old_client_parses_a_value_the_enum_does_not_have(
     models = importlib.import_module("testerarmy_api.models")
     parsed: Any = getattr(models, model).from_dict(body)
     for prop in path:
-        parsed = getattr(parsed, _snake(prop))
+        parsed = getattr(parsed, python_name(prop))  # `type` -> `type_`
     assert parsed == new_value

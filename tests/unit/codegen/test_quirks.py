@@ -114,7 +114,9 @@ def test_entries_that_match_nothing_are_stale_by_name() -> None:
     spec["components"]["schemas"]["Step"]["oneOf"][1]["properties"]["type"]["enum"] = ["c"]
     raw = {**RAW, "bodies": {"GET /things": {"200": "ThingList"}, "POST /gone": {"request": "Gone"}}}
     _result, stale = _apply(spec, raw)
-    assert stale == [
+    # Each entry names what no longer matches, then what to do about it.
+    assert all(" (fix: " in entry for entry in stale), stale
+    assert [entry.split(" (fix: ")[0] for entry in stale] == [
         "error_bodies: no inline error body has the shape of 'ErrorResponse'",
         "bodies: 'POST /gone' does not exist",
         "unions components/schemas/Step: 0 members match variant StepB {'type': 'b'}",
@@ -176,4 +178,7 @@ def test_inline_objects_and_enums_are_named_after_parent_and_property() -> None:
     assert schemas["RunPlan"]["properties"]["mode"] == {"$ref": "#/components/schemas/RunPlanMode"}
     assert schemas["Run"]["properties"]["tags"] == {"type": "array", "items": {"type": "string"}}
     name_inline_schemas(spec, "spec", stale)
-    assert stale == ["inline_schemas: no nested inline object or enum left to name"]
+    assert stale == [
+        "inline_schemas: no nested inline object or enum left to name"
+        " (fix: delete the `inline_schemas` section)"
+    ]

@@ -44,6 +44,8 @@ def _add_run_property(spec: dict[str, Any]) -> None:
 
 
 REMOVED = operation_to_remove()
+#: The spec's title as it is written in the file (a spot to corrupt a byte of).
+_TITLE = json.dumps(yaml.safe_load(VENDORED)["info"]["title"]).encode()
 
 
 def _drop_operation(spec: dict[str, Any]) -> None:
@@ -144,7 +146,12 @@ def test_update_from_a_file_replaces_spec_and_lock(checkout: Checkout, candidate
     assert lock.retrieved == "2027-01-15"
     assert lock.path == previous.path
     assert result.previous_sha256 == previous.sha256
-    assert list(json.loads(checkout.lock.read_text(encoding="utf-8"))) == keys_before
+    # Same fields in the same order; `fetched_from` only names a copy's origin other than `source`,
+    # and this candidate was taken from its source itself.
+    assert lock.fetched_from is None
+    assert list(json.loads(checkout.lock.read_text(encoding="utf-8"))) == [
+        key for key in keys_before if key != "fetched_from"
+    ]
     assert result.report is not None
     assert {(c.rule, c.operation) for c in result.report.changes} == {
         ("response-property-added", "runs.get"),
@@ -225,7 +232,7 @@ def test_cli_reports_the_changes_and_the_next_step(
 
 REFUSED: dict[str, tuple[bytes, tuple[str, ...]]] = {
     "unparseable-yaml": (b"openapi: 3.1.0\npaths:\n  /v1/runs: [unclosed\n", ("invalid YAML", "line 4")),
-    "not-utf8": (VENDORED.encode().replace(b"Submit a QA test run", b"Submit \xff", 1), ("not UTF-8",)),
+    "not-utf8": (VENDORED.encode().replace(_TITLE, _TITLE[:-1] + b'\xff"', 1), ("not UTF-8",)),
     "not-openapi": (b"swagger: '2.0'\npaths: {}\n", ("/openapi", "Swagger 2.0")),
     "no-paths": (b"openapi: 3.1.0\ninfo: {title: t, version: '1'}\n", ("/paths", "no `paths`")),
     "failing-rules": (
