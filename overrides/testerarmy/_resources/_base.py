@@ -18,6 +18,7 @@ import httpx
 
 from .._errors import APIError, APIResponseValidationError
 from .._flow import Sleep, adrive, drive
+from .._listpoll import ListedPage, ListRuns, StatusPlanner, listed_page, page_operation
 from .._logging import logger
 from .._polling import Fetch, Polled, WaitAction, WaitSettings, wait_flow
 from .._response import decode_json, make_status_error, parse_model, translate_transport_errors
@@ -185,17 +186,25 @@ class SyncCore:
         except APIError as exc:  # the wait flow decides whether it is transient
             return exc
 
+    def list_page(self, action: ListRuns) -> ListedPage | APIError:
+        try:
+            return listed_page(*self.send(page_operation(action)))
+        except APIError as exc:  # the planner decides what a failed page means
+            return exc
+
     def wait(self, run_ids: Sequence[str], settings: WaitSettings, on_update: OnUpdate | None) -> list[Run]:
-        def perform(action: WaitAction) -> object:
+        def perform(action: WaitAction | ListRuns) -> object:
             if isinstance(action, Fetch):
                 return tuple(self.poll(run_id) for run_id in action.run_ids)
+            if isinstance(action, ListRuns):
+                return self.list_page(action)
             if isinstance(action, Sleep):
                 self.sleep(action.seconds)
             elif on_update is not None:
                 on_update(action.run)
             return None
 
-        return drive(wait_flow(run_ids, settings, self.clock), perform)
+        return drive(wait_flow(run_ids, settings, self.clock, StatusPlanner()), perform)
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +255,12 @@ class AsyncCore:
         except APIError as exc:
             return exc
 
+    async def list_page(self, action: ListRuns) -> ListedPage | APIError:
+        try:
+            return listed_page(*await self.send(page_operation(action)))
+        except APIError as exc:
+            return exc
+
     async def poll_many(self, run_ids: Sequence[str]) -> tuple[Polled | APIError, ...]:
         if len(run_ids) == 1:
             return (await self.poll(run_ids[0]),)
@@ -268,9 +283,11 @@ class AsyncCore:
     async def wait(
         self, run_ids: Sequence[str], settings: WaitSettings, on_update: OnUpdate | None
     ) -> list[Run]:
-        async def perform(action: WaitAction) -> object:
+        async def perform(action: WaitAction | ListRuns) -> object:
             if isinstance(action, Fetch):
                 return await self.poll_many(action.run_ids)
+            if isinstance(action, ListRuns):
+                return await self.list_page(action)
             if isinstance(action, Sleep):
                 await self.sleep(action.seconds)
             elif on_update is not None:
@@ -279,7 +296,7 @@ class AsyncCore:
                     await result
             return None
 
-        return await adrive(wait_flow(run_ids, settings, self.clock), perform)
+        return await adrive(wait_flow(run_ids, settings, self.clock, StatusPlanner()), perform)
 
 
 def require_run_ids(run_ids: object, what: str) -> list[str]:
