@@ -18,7 +18,6 @@ import httpx
 
 from .._errors import APIError, APIResponseValidationError
 from .._flow import Sleep, adrive, drive
-from .._listpoll import ListedPage, ListRuns, StatusPlanner, listed_page, page_operation
 from .._logging import logger
 from .._polling import Fetch, Polled, WaitAction, WaitSettings, wait_flow
 from .._response import decode_json, make_status_error, parse_model, translate_transport_errors
@@ -32,6 +31,8 @@ if TYPE_CHECKING:
     from testerarmy_api.models.run_list import RunList
     from testerarmy_api.resources._operation import OperationSpec, RawResponse, Timeout
     from testerarmy_api.types import Unset
+
+    from .._listpoll import ListedPage, ListRuns
 
 __all__ = ["AsyncCore", "OnUpdate", "RunPager", "SyncCore", "finish"]
 
@@ -187,12 +188,17 @@ class SyncCore:
             return exc
 
     def list_page(self, action: ListRuns) -> ListedPage | APIError:
+        from .._listpoll import listed_page, page_operation
+
         try:
             return listed_page(*self.send(page_operation(action)))
         except APIError as exc:  # the planner decides what a failed page means
             return exc
 
     def wait(self, run_ids: Sequence[str], settings: WaitSettings, on_update: OnUpdate | None) -> list[Run]:
+        # Loaded with the first wait, not with the client: a first call that only gets a run skips it.
+        from .._listpoll import ListRuns, StatusPlanner
+
         def perform(action: WaitAction | ListRuns) -> object:
             if isinstance(action, Fetch):
                 return tuple(self.poll(run_id) for run_id in action.run_ids)
@@ -256,6 +262,8 @@ class AsyncCore:
             return exc
 
     async def list_page(self, action: ListRuns) -> ListedPage | APIError:
+        from .._listpoll import listed_page, page_operation
+
         try:
             return listed_page(*await self.send(page_operation(action)))
         except APIError as exc:
@@ -283,6 +291,8 @@ class AsyncCore:
     async def wait(
         self, run_ids: Sequence[str], settings: WaitSettings, on_update: OnUpdate | None
     ) -> list[Run]:
+        from .._listpoll import ListRuns, StatusPlanner
+
         async def perform(action: WaitAction | ListRuns) -> object:
             if isinstance(action, Fetch):
                 return await self.poll_many(action.run_ids)
