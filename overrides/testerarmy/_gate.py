@@ -53,19 +53,33 @@ class RateGate:
         """Seconds until the gate opens (0 when open)."""
         return max(0.0, self._closed_until - self._clock())
 
-    def admit(self) -> float:
-        """Reserve a send slot; seconds to wait before sending (0: send now).
+    @property
+    def closed_until(self) -> float:
+        """Clock time the gate opens at (the latest refusal's end)."""
+        return self._closed_until
 
-        After waiting, call :meth:`closed_for`: a 429 that arrived meanwhile may have closed the gate,
-        and then the request takes a new slot instead of walking into the refusal.
+    def admit(self, waited_for: float = -math.inf) -> tuple[float, float]:
+        """Reserve a send slot: (seconds to wait before sending, 0 = now; the closure it waits for).
+
+        ``waited_for`` is a closure this request has already slept off (its own refusal's pause),
+        so only a later closure, or the spacing behind other requests, holds it again. After
+        waiting, ask :meth:`reclosed_since` with the second value: if a refusal closed the gate
+        again meanwhile, take a new slot instead of walking into it. Comparing closures (not the
+        clock) keeps an injected sleep that does not advance the clock from spinning.
         """
         now = self._clock()
         with self._lock:
-            if self._spacing == 0.0 and self._closed_until <= now:
-                return 0.0  # the common case: no 429 met lately
-            start = max(now, self._closed_until, self._next_slot)
+            closure = self._closed_until
+            open_at = now if closure <= waited_for else max(now, closure)
+            if self._spacing == 0.0 and open_at <= now:
+                return 0.0, closure  # the common case: no 429 met lately
+            start = max(open_at, self._next_slot)
             self._next_slot = start + self._spacing
-        return start - now
+        return start - now, closure
+
+    def reclosed_since(self, closure: float) -> bool:
+        """Whether a refusal closed the gate later than ``closure`` (a value from :meth:`admit`)."""
+        return self._closed_until > closure
 
     def refused(self, delay: float | None) -> None:
         """A 429 arrived; ``delay`` is the pause the client will honour (``None``: it will not retry).

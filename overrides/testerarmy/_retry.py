@@ -182,13 +182,15 @@ def _says_when(outcome: httpx.Response | Exception, policy: RetryPolicy) -> bool
     return parse_retry_after(outcome.headers.get("retry-after"), policy.wall_clock()) is not None
 
 
-def _admission(gate: RateGate) -> Generator[Sleep, object, None]:
+def _admission(gate: RateGate, waited_for: float) -> Generator[Sleep, object, None]:
     """Wait for a send slot of the client's gate (nothing to wait for in the common case)."""
-    wait = gate.admit()
+    wait, closure = gate.admit(waited_for)
     while wait > 0:
         yield Sleep(wait)
-        # A refusal that arrived while this request waited may have closed the gate again.
-        wait = gate.admit() if gate.closed_for() > 0 else 0.0
+        if not gate.reclosed_since(closure):
+            return
+        # A refusal that arrived while this request waited closed the gate again: queue anew.
+        wait, closure = gate.admit()
 
 
 def retry_flow(
@@ -201,9 +203,10 @@ def retry_flow(
     """
     retries_done = 0
     refusal_wait = 0.0
+    waited_for = -math.inf  # the gate closure this request has slept off itself
     while True:
         if gate is not None:
-            yield from _admission(gate)
+            yield from _admission(gate, waited_for)
         # The redacted URL and headers are formatted only when someone listens: this runs for
         # every request, and the common case logs nothing.
         debug = logger.isEnabledFor(logging.DEBUG)
@@ -247,4 +250,8 @@ def retry_flow(
             policy.max_retries,
             _describe(outcome, request),
         )
+        if refused and gate is not None:
+            # This pause is the closure the refusal just set: the next admission does not wait for
+            # it a second time (only for spacing behind others, or a later refusal).
+            waited_for = gate.closed_until
         yield Sleep(delay)

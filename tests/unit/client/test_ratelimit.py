@@ -55,7 +55,7 @@ class TestDecision:
 class TestGate:
     def test_open_gate_admits_at_once(self, clock: FakeClock) -> None:
         gate = RateGate(clock)
-        assert gate.admit() == 0.0
+        assert gate.admit()[0] == 0.0
         gate.accepted()
         assert gate.spacing == 0.0
 
@@ -63,8 +63,11 @@ class TestGate:
         gate = RateGate(clock)
         gate.refused(3.0)
         assert gate.closed_for() == 3.0
-        first, second = gate.admit(), gate.admit()
+        (first, closure), (second, _) = gate.admit(), gate.admit()
         assert first == 3.0
+        assert not gate.reclosed_since(closure)
+        gate.refused(5.0)  # a later refusal while they wait: they must queue again
+        assert gate.reclosed_since(closure)
         assert second == pytest.approx(3.0 + MIN_SPACING)
 
     def test_a_herd_of_refusals_widens_the_gap_once(self, clock: FakeClock) -> None:
@@ -83,7 +86,7 @@ class TestGate:
             gate.accepted()
         assert gate.spacing == 0.0
         clock.sleep(1.0)
-        assert gate.admit() == 0.0
+        assert gate.admit()[0] == 0.0
 
     def test_a_refusal_without_delay_does_not_close(self, clock: FakeClock) -> None:
         gate = RateGate(clock)
@@ -220,3 +223,13 @@ class TestAsyncThroughTheClient:
         assert len(sent_at) == 11  # ten creates, only the refused one repeated
         assert sent_at[0] == 1000.0
         assert all(when >= 1003.0 for when in sent_at[1:])
+
+
+def test_an_injected_sleep_that_does_not_advance_the_clock_sleeps_once(api: FakeAPI) -> None:
+    # Tests often inject only `sleep` (the clock stays the real one): the gate must not spin.
+    api.add("GET", f"/v1/runs/{RUN_ID}", refused("1"), httpx.Response(200, json=run_json(RUN_ID)))
+    sleeps: list[float] = []
+    http = httpx.Client(transport=httpx.MockTransport(api.handler))
+    with ta.TesterArmy(api_key=API_KEY, http_client=http, sleep=sleeps.append) as client:
+        client.runs.get(RUN_ID)
+    assert sleeps == [1.0]
