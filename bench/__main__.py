@@ -19,6 +19,7 @@ BENCHMARKS = {
     "call_overhead": "bench.call_overhead",  # figure 2
     "polling": "bench.polling",  # figure 3
     "fanout": "bench.fanout",  # figure 4
+    "ratelimit": "bench.ratelimit",  # figure 4b
     "import_time": "bench.import_time",  # figure 5
     "sim_throughput": "bench.sim_throughput",  # figure 7
 }

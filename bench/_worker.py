@@ -131,6 +131,13 @@ def fanout(payload: dict[str, Any]) -> dict[str, Any]:
     from testerarmy import AsyncTesterArmy
 
     scale = payload["scale"]
+    if payload.get("per_run"):
+        # The baseline of figure 4: the same wait with list pages switched off (one GET per pending
+        # run per round, the algorithm before list polling). Bench-only: swaps the planner factory.
+        from testerarmy import _listpoll
+        from testerarmy._resources import _base
+
+        setattr(_base, "StatusPlanner", lambda: _listpoll.StatusPlanner(listing=False))  # noqa: B010
 
     async def scaled_sleep(seconds: float) -> None:
         await anyio.sleep(seconds * scale)
@@ -157,7 +164,43 @@ def fanout(payload: dict[str, Any]) -> dict[str, Any]:
     return {**anyio.run(measure), "peak_rss_mb": _peak_rss_mb()}
 
 
-TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {"overhead": overhead, "fanout": fanout}
+def creates(payload: dict[str, Any]) -> dict[str, Any]:
+    """``count`` concurrent ``runs.create`` calls from one default ``AsyncTesterArmy``.
+
+    Every call has its own prompt, so the server side can tell duplicates; the answer counts the
+    calls that returned a run and the errors by type (nothing is caught silently).
+    """
+    import anyio
+    from testerarmy import AsyncTesterArmy
+
+    created: list[str] = []
+    errors: dict[str, int] = {}
+
+    async def one(client: AsyncTesterArmy, index: int) -> None:
+        try:
+            run = await client.runs.create(prompt=f"{payload['prefix']} {index:05d}")
+        except Exception as exc:  # counted and reported: the figure is "0 unhandled errors"
+            errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+        else:
+            created.append(str(run.id))
+
+    async def measure() -> dict[str, Any]:
+        async with AsyncTesterArmy(api_key=payload["key"], base_url=payload["url"]) as client:
+            start = time.monotonic()
+            async with anyio.create_task_group() as group:
+                for index in range(payload["count"]):
+                    group.start_soon(one, client, index)
+            end = time.monotonic()
+        return {"start": start, "end": end, "created": created, "errors": errors}
+
+    return anyio.run(measure)
+
+
+TASKS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "overhead": overhead,
+    "fanout": fanout,
+    "creates": creates,
+}
 
 
 def main() -> int:

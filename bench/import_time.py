@@ -9,8 +9,9 @@ the spread the min–max.
   imported by code that may never call the API;
 * ``from testerarmy import TesterArmy``: the client class (pulls in httpx);
 * first call: import, construct, one ``runs.get`` against the simulator and exit, against the same
-  by hand (``httpx.get`` + ``json.loads``). This includes the generated model package, which
-  imports every model eagerly; ``python -X importtime`` names the heaviest modules (details).
+  by hand (``httpx.get`` + ``json.loads``), target ≤ 1.2×. The generated model package is lazy
+  (codegen/lazy_models.py): the call loads the run's models only, not all of them;
+  ``python -X importtime`` names the heaviest modules (details).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bench._support import REPO
 __all__ = ["run"]
 
 TARGET = 1.5
+FIRST_CALL_TARGET = 1.2
 
 
 def _time(code: str, env: dict[str, str]) -> float:
@@ -129,8 +131,8 @@ def run(repeat: int = 5) -> list[Row]:
             ours=ms("first_call"),
             baseline=f"{ms('by_hand')} httpx.get + json",
             ratio=ratio("first_call", "by_hand"),
-            target="(reported)",
-            met=None,
+            target=f"≤ {FIRST_CALL_TARGET}×",
+            met=ratio("first_call", "by_hand") <= FIRST_CALL_TARGET,
             details={**details, "heaviest_imports_of_first_call": heaviest},
         ),
     ]

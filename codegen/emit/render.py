@@ -261,8 +261,9 @@ def render_operations(views: Iterable[OperationView], family: ModelFamily = ATTR
     ]
     for view in views:
         if view.response_kind == "model":
+            # A lambda, so that importing this table does not load every model (models are lazy).
             parse, kind = (
-                f"models.{view.response_model}.{family.parse_method}",
+                f"lambda data: models.{view.response_model}.{family.parse_method}(data)",
                 f"models.{view.response_model}",
             )
         elif view.response_kind == "json":

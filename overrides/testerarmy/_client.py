@@ -195,7 +195,8 @@ class _ClientBase(Generic[PoolT, SleepT]):
         self._clock = time.monotonic if clock is None else clock
         self._sleep = sleep
         forward = self._forwarder_class(pool, owns_client=owns_pool, direct=direct)
-        transport = self._retrier_class(forward, RetryPolicy(max_retries=options.max_retries), sleep=sleep)
+        policy = RetryPolicy(max_retries=options.max_retries)
+        transport = self._retrier_class(forward, policy, sleep=sleep, clock=self._clock)
         self._http = self._pool_class(transport=transport, **_outer_client_kwargs(options))
         self._core = self._core_class(self._http, (options.api_key.reveal(),), self._clock, sleep)
 

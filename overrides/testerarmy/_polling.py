@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypedDict
 
 from ._errors import (
     APIConnectionError,
@@ -46,6 +46,7 @@ __all__ = [
     "Fetch",
     "Notify",
     "Polled",
+    "RoundPlanner",
     "WaitAction",
     "WaitOptions",
     "WaitSettings",
@@ -218,10 +219,22 @@ def _follow_run(
         interval = min(interval * settings.backoff, settings.max_interval)
 
 
+class RoundPlanner(Protocol):
+    """Answers one poll round with other actions than per-run GETs (``_listpoll.StatusPlanner``)."""
+
+    def fetch(self, run_ids: Sequence[str]) -> Generator[Any, Any, tuple[Polled | Exception, ...]]: ...
+
+
 def wait_flow(
-    run_ids: Sequence[str], settings: WaitSettings, clock: Callable[[], float]
-) -> Generator[WaitAction, Any, list[Run]]:
+    run_ids: Sequence[str],
+    settings: WaitSettings,
+    clock: Callable[[], float],
+    planner: RoundPlanner | None = None,
+) -> Generator[Any, Any, list[Run]]:
     """Follow every run in ``run_ids`` until all are terminal; the runs in input order.
+
+    Each round's due runs are one :class:`Fetch`, or, with a ``planner``, whatever actions it yields
+    to answer them (list pages, then a ``Fetch`` of the rest).
 
     The first error of any follower (timeout, failure with ``raise_on_failure``, a fatal API error)
     ends the whole wait: for a batch, "fail fast" is what a CI gate wants.
@@ -255,7 +268,10 @@ def wait_flow(
             due = [i for i, action in pending.items() if isinstance(action, Fetch)]
             if due:
                 ids = tuple(run_ids[i] for i in due)
-                outcomes = yield Fetch(ids)
+                if planner is None:
+                    outcomes = yield Fetch(ids)
+                else:
+                    outcomes = yield from planner.fetch(ids)
                 for index, outcome in zip(due, outcomes, strict=True):
                     advance(index, (outcome,))
                 continue

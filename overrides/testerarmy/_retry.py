@@ -11,9 +11,20 @@ Idempotency decides everything:
   pooled connection became free (``PoolTimeout``). After a read timeout or a 5xx the server may have
   created the run, and the API has no idempotency keys, so a retry could create a second run.
 
-A ``Retry-After`` header (seconds or HTTP-date) on a retryable response replaces the computed
-backoff; if it asks for longer than ``max_retry_after`` the request is not retried at all and the
-error reaches the caller (who sees ``RateLimitError.retry_after``) instead of blocking for minutes.
+A 429 is a **refusal**: the API did nothing (upstream: "Usage limit exceeded" / "back off and
+retry"). So any request, run-creating POSTs included, is retried after a 429 *that says when*
+(``Retry-After``, seconds or HTTP-date), as long as the request's total wait on such refusals stays
+within ``max_retry_after`` (and ``max_retries`` is not 0). Repeating a refused request cannot create
+a second run, so refusals spend that time budget, not the ``max_retries`` count. A 429 without
+``Retry-After`` is retried with the backoff (counted) only when the request is idempotent; a
+run-creating one raises ``RateLimitError`` at once with what the server said. A ``Retry-After``
+longer than the remaining budget is not slept: the caller gets ``RateLimitError.retry_after``
+instead of a call that blocks for minutes.
+
+On any other retryable response a ``Retry-After`` replaces the computed backoff, with the same cap.
+
+Every 429 also reaches the client's :class:`~._gate.RateGate`, so all concurrent requests of the
+client hold off together and then resume spaced out, instead of retrying one by one.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from typing import Final
 import httpx
 
 from ._flow import Sleep
+from ._gate import RateGate
 from ._logging import logger, redact_headers, redact_url, scrub
 
 __all__ = [
@@ -110,9 +122,24 @@ class RetryPolicy:
         return base * (1.0 - self.jitter * self.random())
 
     def decide(
-        self, request: httpx.Request, outcome: httpx.Response | Exception, retries_done: int
+        self,
+        request: httpx.Request,
+        outcome: httpx.Response | Exception,
+        retries_done: int,
+        refusal_wait: float = 0.0,
     ) -> float | None:
-        """Seconds to wait before retrying ``request`` after ``outcome``, or ``None``: do not retry."""
+        """Seconds to wait before retrying ``request`` after ``outcome``, or ``None``: do not retry.
+
+        ``retries_done`` counts the retries after anything but a refusal; ``refusal_wait`` is the
+        time already spent waiting on refusals (429 with ``Retry-After``) for this request.
+        """
+        if self.max_retries <= 0:
+            return None
+        if isinstance(outcome, httpx.Response) and outcome.status_code == 429:
+            retry_after = parse_retry_after(outcome.headers.get("retry-after"), self.wall_clock())
+            if retry_after is not None:  # the server said when: a refusal, safe to repeat
+                return retry_after if refusal_wait + retry_after <= self.max_retry_after else None
+            # No (valid) Retry-After: an ordinary retryable status, handled below.
         if retries_done >= self.max_retries:
             return None
         if isinstance(outcome, Exception):
@@ -150,12 +177,36 @@ def _describe(outcome: httpx.Response | Exception, request: httpx.Request) -> st
     return f"HTTP {outcome.status_code} {outcome.reason_phrase}".rstrip()
 
 
+def _says_when(outcome: httpx.Response | Exception, policy: RetryPolicy) -> bool:
+    assert isinstance(outcome, httpx.Response)
+    return parse_retry_after(outcome.headers.get("retry-after"), policy.wall_clock()) is not None
+
+
+def _admission(gate: RateGate, waited_for: float) -> Generator[Sleep, object, None]:
+    """Wait for a send slot of the client's gate (nothing to wait for in the common case)."""
+    wait, closure = gate.admit(waited_for)
+    while wait > 0:
+        yield Sleep(wait)
+        if not gate.reclosed_since(closure):
+            return
+        # A refusal that arrived while this request waited closed the gate again: queue anew.
+        wait, closure = gate.admit()
+
+
 def retry_flow(
-    request: httpx.Request, policy: RetryPolicy
+    request: httpx.Request, policy: RetryPolicy, gate: RateGate | None = None
 ) -> Generator[Send | Sleep, httpx.Response | Exception, httpx.Response]:
-    """Send ``request`` until it succeeds or ``policy`` says stop; raise the last transport error."""
+    """Send ``request`` until it succeeds or ``policy`` says stop; raise the last transport error.
+
+    With a ``gate`` (one per client), each attempt first waits for its admission, and each answer
+    tells the gate whether the server refused (429) or accepted.
+    """
     retries_done = 0
+    refusal_wait = 0.0
+    waited_for = -math.inf  # the gate closure this request has slept off itself
     while True:
+        if gate is not None:
+            yield from _admission(gate, waited_for)
         # The redacted URL and headers are formatted only when someone listens: this runs for
         # every request, and the common case logs nothing.
         debug = logger.isEnabledFor(logging.DEBUG)
@@ -172,13 +223,24 @@ def retry_flow(
             logger.debug(
                 "Response %s %s -> %s", request.method, redact_url(request.url), _describe(outcome, request)
             )
-        delay = policy.decide(request, outcome, retries_done)
+        delay = policy.decide(request, outcome, retries_done, refusal_wait)
+        refused = isinstance(outcome, httpx.Response) and outcome.status_code == 429
+        if gate is not None and isinstance(outcome, httpx.Response):
+            if refused:
+                gate.refused(delay)
+            else:
+                gate.accepted()
         if delay is None:
             if isinstance(outcome, Exception):
                 raise outcome
             outcome.extensions[RETRIES_EXTENSION] = retries_done
             return outcome
-        retries_done += 1
+        # A refusal that said when spends the time budget; it did nothing server-side, so it is not
+        # a retry in RETRIES_EXTENSION's sense either (no earlier attempt can have taken effect).
+        if refused and _says_when(outcome, policy):
+            refusal_wait += delay
+        else:
+            retries_done += 1
         logger.info(
             "Retrying %s %s in %.2f s (retry %d of %d) after %s",
             request.method,
@@ -188,4 +250,8 @@ def retry_flow(
             policy.max_retries,
             _describe(outcome, request),
         )
+        if refused and gate is not None:
+            # This pause is the closure the refusal just set: the next admission does not wait for
+            # it a second time (only for spacing behind others, or a later refusal).
+            waited_for = gate.closed_until
         yield Sleep(delay)

@@ -3,7 +3,7 @@
 The stack inside a client is::
 
     httpx.Client(base_url, auth, headers, timeout)      <- what resources and ``client.api`` use
-      └ RetryTransport(policy)                            <- retries, logging
+      └ RetryTransport(policy, gate)                      <- retries, the client's 429 gate, logging
           └ ClientTransport                               <- forwards to the pool client
               └ httpx.Client (ours, or the caller's ``http_client``): proxies, TLS, limits, hooks
 
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Final
 import httpx
 
 from ._flow import Sleep, adrive, drive
+from ._gate import RateGate
 from ._retry import RetryPolicy, Send, retry_flow
 
 if TYPE_CHECKING:
@@ -71,10 +72,14 @@ class RetryTransport(httpx.BaseTransport):
         policy: RetryPolicy,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        gate: RateGate | None = None,
     ) -> None:
         self._inner = inner
         self._policy = policy
         self._sleep = sleep
+        # One gate per client: every request of it backs off together on a 429 (see _gate).
+        self.gate = RateGate(clock) if gate is None else gate
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         def perform(action: Send | Sleep) -> httpx.Response | Exception | None:
@@ -93,7 +98,7 @@ class RetryTransport(httpx.BaseTransport):
                 return exc
             return _buffered(response, raw, request)
 
-        return drive(retry_flow(request, self._policy), perform)
+        return drive(retry_flow(request, self._policy, self.gate), perform)
 
     def close(self) -> None:
         self._inner.close()
@@ -106,11 +111,14 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
         policy: RetryPolicy,
         *,
         sleep: Callable[[float], Awaitable[None]],
+        clock: Callable[[], float] = time.monotonic,
+        gate: RateGate | None = None,
         max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         self._inner = inner
         self._policy = policy
         self._sleep = sleep
+        self.gate = RateGate(clock) if gate is None else gate
         self._max_in_flight = max_in_flight
         self._slots: anyio.Semaphore | None = None  # made on first use, inside the event loop
 
@@ -138,7 +146,7 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
                 return exc
             return _buffered(response, raw, request)
 
-        return await adrive(retry_flow(request, self._policy), perform)
+        return await adrive(retry_flow(request, self._policy, self.gate), perform)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

@@ -27,7 +27,7 @@ BATCHES_CANCEL: OperationSpec[models.CancelBatchResponse] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.CancelBatchResponse.from_dict,
+    parse=lambda data: models.CancelBatchResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -49,7 +49,7 @@ BATCHES_RERUN: OperationSpec[models.RerunBatchResponse] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.RerunBatchResponse.from_dict,
+    parse=lambda data: models.RerunBatchResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -79,7 +79,7 @@ CREDENTIALS_CREATE: OperationSpec[models.CreateCredentialResponse] = OperationSp
     ),
     body="whole",
     body_required=True,
-    parse=models.CreateCredentialResponse.from_dict,
+    parse=lambda data: models.CreateCredentialResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -101,7 +101,7 @@ CREDENTIALS_LIST: OperationSpec[models.CredentialList] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.CredentialList.from_dict,
+    parse=lambda data: models.CredentialList.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -139,7 +139,7 @@ ENVIRONMENTS_CREATE: OperationSpec[models.CreateEnvironmentResponse] = Operation
     ),
     body="json",
     body_required=True,
-    parse=models.CreateEnvironmentResponse.from_dict,
+    parse=lambda data: models.CreateEnvironmentResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -169,7 +169,7 @@ ENVIRONMENTS_DELETE: OperationSpec[models.DeleteEnvironmentResponse] = Operation
     ),
     body="none",
     body_required=False,
-    parse=models.DeleteEnvironmentResponse.from_dict,
+    parse=lambda data: models.DeleteEnvironmentResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -191,7 +191,7 @@ ENVIRONMENTS_LIST: OperationSpec[models.EnvironmentList] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.EnvironmentList.from_dict,
+    parse=lambda data: models.EnvironmentList.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -213,7 +213,7 @@ FILES_LIST: OperationSpec[models.FileList] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.FileList.from_dict,
+    parse=lambda data: models.FileList.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -243,7 +243,7 @@ GROUPS_ADD_TEST: OperationSpec[models.GroupTestAlreadyMember] = OperationSpec(
     ),
     body="json",
     body_required=True,
-    parse=models.GroupTestAlreadyMember.from_dict,
+    parse=lambda data: models.GroupTestAlreadyMember.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -289,7 +289,7 @@ GROUPS_CREATE: OperationSpec[models.CreateGroupResponse] = OperationSpec(
     ),
     body="json",
     body_required=True,
-    parse=models.CreateGroupResponse.from_dict,
+    parse=lambda data: models.CreateGroupResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -311,7 +311,7 @@ GROUPS_DELETE: OperationSpec[models.DeleteGroupResponse] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.DeleteGroupResponse.from_dict,
+    parse=lambda data: models.DeleteGroupResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -333,7 +333,7 @@ GROUPS_GET: OperationSpec[models.Group] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.Group.from_dict,
+    parse=lambda data: models.Group.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -355,7 +355,7 @@ GROUPS_LIST: OperationSpec[models.GroupList] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.GroupList.from_dict,
+    parse=lambda data: models.GroupList.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -385,7 +385,7 @@ GROUPS_REMOVE_TEST: OperationSpec[models.RemoveGroupTestResponse] = OperationSpe
     ),
     body="none",
     body_required=False,
-    parse=models.RemoveGroupTestResponse.from_dict,
+    parse=lambda data: models.RemoveGroupTestResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -474,7 +474,7 @@ GROUPS_TRIGGER: OperationSpec[models.TriggerGroupRunResponse] = OperationSpec(
     ),
     body="json",
     body_required=False,
-    parse=models.TriggerGroupRunResponse.from_dict,
+    parse=lambda data: models.TriggerGroupRunResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -520,7 +520,7 @@ GROUPS_UPDATE: OperationSpec[models.UpdateGroupResponse] = OperationSpec(
     ),
     body="json",
     body_required=False,
-    parse=models.UpdateGroupResponse.from_dict,
+    parse=lambda data: models.UpdateGroupResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -577,7 +577,7 @@ MEMORIES_CREATE: OperationSpec[models.CreateMemoryResponse] = OperationSpec(
     ),
     body="json",
     body_required=True,
-    parse=models.CreateMemoryResponse.from_dict,
+    parse=lambda data: models.CreateMemoryResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -607,7 +607,7 @@ MEMORIES_DELETE: OperationSpec[models.DeleteMemoryResponse] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.DeleteMemoryResponse.from_dict,
+    parse=lambda data: models.DeleteMemoryResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -629,7 +629,7 @@ MEMORIES_LIST: OperationSpec[models.MemoryList] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.MemoryList.from_dict,
+    parse=lambda data: models.MemoryList.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -684,7 +684,7 @@ MOBILE_APPS_CONFIRM_UPLOAD: OperationSpec[models.ConfirmMobileAppUploadResponse]
         ),
         body="json",
         body_required=True,
-        parse=models.ConfirmMobileAppUploadResponse.from_dict,
+        parse=lambda data: models.ConfirmMobileAppUploadResponse.from_dict(data),
         response="model",
         authenticated=True,
     )
@@ -715,7 +715,7 @@ MOBILE_APPS_DELETE: OperationSpec[models.DeleteMobileAppResponse] = OperationSpe
     ),
     body="none",
     body_required=False,
-    parse=models.DeleteMobileAppResponse.from_dict,
+    parse=lambda data: models.DeleteMobileAppResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -762,7 +762,7 @@ MOBILE_APPS_INITIATE_UPLOAD: OperationSpec[models.InitiateMobileAppUploadRespons
         ),
         body="json",
         body_required=True,
-        parse=models.InitiateMobileAppUploadResponse.from_dict,
+        parse=lambda data: models.InitiateMobileAppUploadResponse.from_dict(data),
         response="model",
         authenticated=True,
     )
@@ -785,7 +785,7 @@ MOBILE_APPS_LIST: OperationSpec[models.MobileAppList] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.MobileAppList.from_dict,
+    parse=lambda data: models.MobileAppList.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -823,7 +823,7 @@ MOBILE_APPS_UPLOAD: OperationSpec[models.UploadMobileAppResponse] = OperationSpe
     ),
     body="multipart",
     body_required=True,
-    parse=models.UploadMobileAppResponse.from_dict,
+    parse=lambda data: models.UploadMobileAppResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -869,7 +869,7 @@ PROJECTS_CREATE: OperationSpec[models.CreateProjectResponse] = OperationSpec(
     ),
     body="json",
     body_required=True,
-    parse=models.CreateProjectResponse.from_dict,
+    parse=lambda data: models.CreateProjectResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -891,7 +891,7 @@ PROJECTS_DELETE: OperationSpec[models.DeleteProjectResponse] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.DeleteProjectResponse.from_dict,
+    parse=lambda data: models.DeleteProjectResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -913,7 +913,7 @@ PROJECTS_GET: OperationSpec[models.Project] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.Project.from_dict,
+    parse=lambda data: models.Project.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -926,7 +926,7 @@ PROJECTS_LIST: OperationSpec[models.ProjectList] = OperationSpec(
     params=(),
     body="none",
     body_required=False,
-    parse=models.ProjectList.from_dict,
+    parse=lambda data: models.ProjectList.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -958,7 +958,7 @@ PROJECTS_TRIGGER_PULL_REQUEST_RUN: OperationSpec[
     ),
     body="whole",
     body_required=True,
-    parse=models.TriggerPullRequestRunResponse.from_dict,
+    parse=lambda data: models.TriggerPullRequestRunResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -1004,7 +1004,7 @@ PROJECTS_UPDATE: OperationSpec[models.UpdateProjectResponse] = OperationSpec(
     ),
     body="json",
     body_required=False,
-    parse=models.UpdateProjectResponse.from_dict,
+    parse=lambda data: models.UpdateProjectResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -1026,7 +1026,7 @@ RUNS_CANCEL: OperationSpec[models.CancelRunResponse] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.CancelRunResponse.from_dict,
+    parse=lambda data: models.CancelRunResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -1056,7 +1056,7 @@ RUNS_CREATE: OperationSpec[models.CreateRunResponse] = OperationSpec(
     ),
     body="json",
     body_required=True,
-    parse=models.CreateRunResponse.from_dict,
+    parse=lambda data: models.CreateRunResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -1078,7 +1078,7 @@ RUNS_GET: OperationSpec[models.Run] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.Run.from_dict,
+    parse=lambda data: models.Run.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -1135,7 +1135,7 @@ RUNS_LIST: OperationSpec[models.RunList] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.RunList.from_dict,
+    parse=lambda data: models.RunList.from_dict(data),
     response="model",
     authenticated=True,
     paging=Paging(
@@ -1211,7 +1211,7 @@ TESTS_CREATE: OperationSpec[models.CreateTestResponse] = OperationSpec(
     ),
     body="json",
     body_required=True,
-    parse=models.CreateTestResponse.from_dict,
+    parse=lambda data: models.CreateTestResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -1233,7 +1233,7 @@ TESTS_DELETE: OperationSpec[models.DeleteTestResponse] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.DeleteTestResponse.from_dict,
+    parse=lambda data: models.DeleteTestResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -1301,7 +1301,7 @@ TESTS_LIST: OperationSpec[models.TestList] = OperationSpec(
     ),
     body="none",
     body_required=False,
-    parse=models.TestList.from_dict,
+    parse=lambda data: models.TestList.from_dict(data),
     response="model",
     authenticated=True,
     paging=Paging(
@@ -1369,7 +1369,7 @@ TESTS_TRIGGER: OperationSpec[models.TriggerTestRunResponse] = OperationSpec(
     ),
     body="json",
     body_required=False,
-    parse=models.TriggerTestRunResponse.from_dict,
+    parse=lambda data: models.TriggerTestRunResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -1423,7 +1423,7 @@ TESTS_UPDATE: OperationSpec[models.UpdateTestResponse] = OperationSpec(
     ),
     body="json",
     body_required=False,
-    parse=models.UpdateTestResponse.from_dict,
+    parse=lambda data: models.UpdateTestResponse.from_dict(data),
     response="model",
     authenticated=True,
 )
@@ -1512,7 +1512,7 @@ WEBHOOKS_TRIGGER: OperationSpec[models.TriggerGroupWebhookResponse] = OperationS
     ),
     body="json",
     body_required=False,
-    parse=models.TriggerGroupWebhookResponse.from_dict,
+    parse=lambda data: models.TriggerGroupWebhookResponse.from_dict(data),
     response="model",
     authenticated=False,
 )
@@ -1551,7 +1551,7 @@ WEBHOOKS_TRIGGER_PROJECT: OperationSpec[models.TriggerProjectWebhookResponse] = 
         ),
         body="whole",
         body_required=False,
-        parse=models.TriggerProjectWebhookResponse.from_dict,
+        parse=lambda data: models.TriggerProjectWebhookResponse.from_dict(data),
         response="model",
         authenticated=False,
     )

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from testerarmy_api.resources._operation import OperationSpec, RawResponse, Timeout
     from testerarmy_api.types import Unset
 
+    from .._listpoll import ListedPage, ListRuns
+
 __all__ = ["AsyncCore", "OnUpdate", "SyncCore", "finish"]
 
 T = TypeVar("T")
@@ -135,17 +137,30 @@ class SyncCore:
         except APIError as exc:  # the wait flow decides whether it is transient
             return exc
 
+    def list_page(self, action: ListRuns) -> ListedPage | APIError:
+        from .._listpoll import listed_page, page_operation
+
+        try:
+            return listed_page(*self.send(page_operation(action)))
+        except APIError as exc:  # the planner decides what a failed page means
+            return exc
+
     def wait(self, run_ids: Sequence[str], settings: WaitSettings, on_update: OnUpdate | None) -> list[Run]:
-        def perform(action: WaitAction) -> object:
+        # Loaded with the first wait, not with the client: a first call that only gets a run skips it.
+        from .._listpoll import ListRuns, StatusPlanner
+
+        def perform(action: WaitAction | ListRuns) -> object:
             if isinstance(action, Fetch):
                 return tuple(self.poll(run_id) for run_id in action.run_ids)
+            if isinstance(action, ListRuns):
+                return self.list_page(action)
             if isinstance(action, Sleep):
                 self.sleep(action.seconds)
             elif on_update is not None:
                 on_update(action.run)
             return None
 
-        return drive(wait_flow(run_ids, settings, self.clock), perform)
+        return drive(wait_flow(run_ids, settings, self.clock, StatusPlanner()), perform)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +224,14 @@ class AsyncCore:
         except APIError as exc:
             return exc
 
+    async def list_page(self, action: ListRuns) -> ListedPage | APIError:
+        from .._listpoll import listed_page, page_operation
+
+        try:
+            return listed_page(*await self.send(page_operation(action)))
+        except APIError as exc:
+            return exc
+
     async def poll_many(self, run_ids: Sequence[str]) -> tuple[Polled | APIError, ...]:
         if len(run_ids) == 1:
             return (await self.poll(run_ids[0]),)
@@ -231,9 +254,13 @@ class AsyncCore:
     async def wait(
         self, run_ids: Sequence[str], settings: WaitSettings, on_update: OnUpdate | None
     ) -> list[Run]:
-        async def perform(action: WaitAction) -> object:
+        from .._listpoll import ListRuns, StatusPlanner
+
+        async def perform(action: WaitAction | ListRuns) -> object:
             if isinstance(action, Fetch):
                 return await self.poll_many(action.run_ids)
+            if isinstance(action, ListRuns):
+                return await self.list_page(action)
             if isinstance(action, Sleep):
                 await self.sleep(action.seconds)
             elif on_update is not None:
@@ -242,7 +269,7 @@ class AsyncCore:
                     await result
             return None
 
-        return await adrive(wait_flow(run_ids, settings, self.clock), perform)
+        return await adrive(wait_flow(run_ids, settings, self.clock, StatusPlanner()), perform)
 
 
 def require_run_ids(run_ids: object, what: str) -> list[str]:

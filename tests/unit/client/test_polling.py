@@ -176,7 +176,8 @@ def test_timeout_while_only_errors_seen(clock: FakeClock) -> None:
 
 class TestRaiseOnFailure:
     def test_failed_run_raises_with_reason(self, clock: FakeClock) -> None:
-        failed = Polled(make_run(A, "failed", error={"message": "browser failed to start"}))
+        error = {"code": "BROWSER_START_FAILED", "message": "browser failed to start"}
+        failed = Polled(make_run(A, "failed", error=error))
         harness = Harness(clock, {A: ["running", failed]})
         with pytest.raises(ta.RunFailedError, match="browser failed to start") as info:
             harness.wait([A], raise_on_failure=True)
@@ -187,7 +188,7 @@ class TestRaiseOnFailure:
             Harness(clock, {A: ["cancelled"]}).wait([A], raise_on_failure=True)
 
     def test_completed_with_failing_verdict_is_returned(self, clock: FakeClock) -> None:
-        verdict = Polled(make_run(A, "completed", output={"result": "FAIL"}))
+        verdict = Polled(make_run(A, "completed", output={"result": "FAILED"}))
         (run,) = Harness(clock, {A: [verdict]}).wait([A], raise_on_failure=True)
         assert status_of(run) == "completed"
 

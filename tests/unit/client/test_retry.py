@@ -258,8 +258,10 @@ class TestThroughTheClient:
             (
                 lambda c: c.projects.trigger_pull_request_run(
                     "proj",
-                    target_url="https://pr-1.example.com",
-                    pull_request={"number": 1, "title": "t", "commitSha": "abc"},
+                    {
+                        "targetUrl": "https://pr-1.example.com",
+                        "pullRequest": {"number": 1, "title": "t", "commitSha": "abc"},
+                    },
                 ),
                 "POST",
                 "/v1/projects/proj/pull-request-runs",
@@ -282,7 +284,8 @@ class TestThroughTheClient:
     def test_cancel_is_idempotent_and_retried(
         self, api: FakeAPI, make_client: Callable[..., ta.TesterArmy]
     ) -> None:
-        api.add("POST", f"/v1/runs/{RUN_ID}/cancel", httpx.Response(503), httpx.Response(200, json={}))
+        cancelled = httpx.Response(200, json={"id": RUN_ID, "status": "cancelled"})
+        api.add("POST", f"/v1/runs/{RUN_ID}/cancel", httpx.Response(503), cancelled)
         make_client().runs.cancel(RUN_ID)
         assert api.seen("POST", f"/v1/runs/{RUN_ID}/cancel") == 2
 
