@@ -98,6 +98,8 @@ async def _handle_unchecked(ctx: AppContext, op: Operation, request: Request) ->
                 )
         if op.handler is None:
             return await _generic(ctx, op, request)
+        info = request.scope.setdefault("testerarmy_sim", {})
+        info["spec"], info["spec_op"] = ctx.spec, op.spec
         check_parameters(ctx.spec, op.spec, request, request.path_params)
         return await op.handler(ctx, request, owner)
     except ApiError as exc:

@@ -233,7 +233,9 @@ def _banner(sim: Simulator, args: argparse.Namespace, key: str | None) -> str:
         group = next((g for g in sim.groups if not g.is_default), sim.groups[0])
         lines.append(f"  testerarmy-py groups trigger {group.id} --wait   # group {group.name!r}")
     if sim.tests:
-        lines.append(f"  testerarmy-py tests trigger {sim.tests[0].id} --wait    # test {sim.tests[0].name!r}")
+        lines.append(
+            f"  testerarmy-py tests trigger {sim.tests[0].id} --wait    # test {sim.tests[0].name!r}"
+        )
     lines += ["", "Press Ctrl-C to stop."]
     return "\n".join(lines)
 

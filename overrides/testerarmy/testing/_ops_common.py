@@ -5,12 +5,12 @@ from __future__ import annotations
 import typing
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, RootModel
 from starlette.requests import Request
 
 from ._context import AppContext
-from ._http import parse_json_object, validate
-from ._requests import parameters_of
+from ._http import invalid, parse_json_object, validate
+from ._requests import body_problems, parameters_of
 from ._state import RunRecord, TestRecord
 
 __all__ = ["body_of", "param", "run_of_test", "set_fields"]
@@ -19,9 +19,25 @@ M = typing.TypeVar("M", bound=BaseModel)
 
 
 async def body_of(request: Request, model: type[M]) -> tuple[M, dict[str, Any]]:
-    """The JSON body validated by a generated model (a 400 in upstream's style), and the raw object."""
+    """The JSON body validated by a generated model (a 400 in upstream's style), and the raw object.
+
+    Then the spec's own schema judges it too, for what the models do not carry (they accept
+    additional properties everywhere; ``additionalProperties: false`` is the spec's word).
+    """
     raw = await parse_json_object(request)
-    return validate(model, raw), raw
+    body = validate(model, raw)
+    info = request.scope.get("testerarmy_sim", {})
+    spec, op = info.get("spec"), info.get("spec_op")
+    if spec is not None and op is not None and op.body_schema is not None:
+        schema = op.body_schema
+        variant = type(getattr(body, "root", None)).__name__
+        if isinstance(body, RootModel) and variant in spec.document.get("components", {}).get("schemas", {}):
+            # A union body: judged by the variant it was read as (a oneOf only says "none matched").
+            schema = {"$ref": f"#/components/schemas/{variant}"}
+        problems = body_problems(spec, schema, raw)
+        if problems:
+            raise invalid("; ".join(problems))
+    return body, raw
 
 
 def param(request: Request, name: str) -> Any:
@@ -32,11 +48,19 @@ def param(request: Request, name: str) -> Any:
     return checked.query.get(name)
 
 
-def set_fields(model: BaseModel) -> dict[str, Any]:
-    """The fields the caller sent, by their API names (alias), as JSON values."""
+def set_fields(model: BaseModel, raw: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The fields the caller sent, by their API names (alias), as JSON values.
+
+    With ``raw`` (the request object), string values are the caller's own: pydantic normalises
+    URLs (``https://x.example`` -> ``https://x.example/``), and the simulator echoes what was sent.
+    """
     dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
     declared = {f.alias or n for n, f in type(model).model_fields.items()}
-    return {k: v for k, v in dumped.items() if k in declared}
+    out = {k: v for k, v in dumped.items() if k in declared}
+    for key, value in (raw or {}).items():
+        if key in out and isinstance(value, str):
+            out[key] = value
+    return out
 
 
 def run_of_test(

@@ -63,7 +63,9 @@ def batch_runs(
 ) -> MakeRun:
     """How each run of a batch of ``group`` is made (API triggers: type test; webhooks: ci)."""
     extra = {k: v for k, v in trigger.items() if k not in ("platform", "deviceModel", "mobile")}
-    ref: dict[str, Any] = {k: trigger[k] for k in ("commitSha", "environment", "targetUrl", "prNumber") if k in trigger}
+    ref: dict[str, Any] = {
+        k: trigger[k] for k in ("commitSha", "environment", "targetUrl", "prNumber") if k in trigger
+    }
 
     def make_run(test: TestRecord, after: str | None, batch_id: str) -> RunRecord:
         return run_of_test(
@@ -92,8 +94,8 @@ async def groups_list(ctx: AppContext, request: Request, owner: str | None) -> R
 
 async def groups_create(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     assert owner is not None
-    body, _ = await body_of(request, models.CreateGroupRequest)
-    group = ctx.store.create_group(set_fields(body), owner=owner)
+    body, raw = await body_of(request, models.CreateGroupRequest)
+    group = ctx.store.create_group(set_fields(body, raw), owner=owner)
     data = {k: v for k, v in group_json(ctx, group).items() if k not in ("createdAt", "updatedAt")}
     return Reply(201, conform(models.CreateGroupResponse, {"group": data}), model=models.CreateGroupResponse)
 
@@ -105,8 +107,8 @@ async def groups_get(ctx: AppContext, request: Request, owner: str | None) -> Re
 
 async def groups_update(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     group_id = param(request, "groupId")
-    body, _ = await body_of(request, models.UpdateGroupRequest)
-    group = ctx.store.update_group(group_id, set_fields(body))
+    body, raw = await body_of(request, models.UpdateGroupRequest)
+    group = ctx.store.update_group(group_id, set_fields(body, raw))
     return Reply(200, conform(models.UpdateGroupResponse, {"group": group_json(ctx, group)}))
 
 
@@ -117,7 +119,7 @@ async def groups_delete(ctx: AppContext, request: Request, owner: str | None) ->
 
 async def groups_add_test(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     group_id = param(request, "groupId")
-    body, _ = await body_of(request, models.AddGroupTestRequest)
+    body, _raw = await body_of(request, models.AddGroupTestRequest)
     group, test, added = ctx.store.add_member(group_id, str(body.test_id))
     data = {"groupId": group.id, "testId": test.id, "added": added}
     if added:
@@ -135,8 +137,8 @@ async def groups_remove_test(ctx: AppContext, request: Request, owner: str | Non
 async def groups_trigger(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     assert owner is not None
     group = ctx.store.group(param(request, "groupId"))
-    body, _ = await body_of(request, models.TriggerGroupRunRequest)
-    trigger = trigger_fields(ctx, group, set_fields(body))
+    body, raw = await body_of(request, models.TriggerGroupRunRequest)
+    trigger = trigger_fields(ctx, group, set_fields(body, raw))
     make_run = batch_runs(ctx, group, owner=owner, trigger=trigger)
     batch, runs = ctx.store.trigger_group(group, owner=owner, make_run=make_run, trigger=trigger)
     ctx.dispatcher.wake()

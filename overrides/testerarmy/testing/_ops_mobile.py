@@ -44,7 +44,7 @@ def _seconds(value: str | None) -> int | None:
     if value is None:
         return None
     if not value.isdigit():
-        raise invalid("removeAfter: Expected a whole number of seconds")
+        raise invalid("removeAfter: Expected integer (seconds), received string")
     return int(value)
 
 

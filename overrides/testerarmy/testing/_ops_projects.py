@@ -50,8 +50,8 @@ async def projects_list(ctx: AppContext, request: Request, owner: str | None) ->
 
 async def projects_create(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     assert owner is not None
-    body, _ = await body_of(request, models.CreateProjectRequest)
-    fields = set_fields(body)
+    body, raw = await body_of(request, models.CreateProjectRequest)
+    fields = set_fields(body, raw)
     _check_url(fields.get("url"))
     project = ctx.store.create_project(fields, owner=owner)  # Limit -> 403 ProjectLimitError
     return Reply(201, {"project": project_json(ctx, project)}, model=models.CreateProjectResponse)
@@ -64,8 +64,8 @@ async def projects_get(ctx: AppContext, request: Request, owner: str | None) -> 
 
 async def projects_update(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     project_ref = param(request, "projectId")
-    body, _ = await body_of(request, models.UpdateProjectRequest)
-    changes = set_fields(body)
+    body, raw = await body_of(request, models.UpdateProjectRequest)
+    changes = set_fields(body, raw)
     _check_url(changes.get("url"))
     project = ctx.store.update_project(project_ref, changes)
     return Reply(200, {"project": project_json(ctx, project)}, model=models.UpdateProjectResponse)
@@ -90,7 +90,7 @@ async def environments_list(ctx: AppContext, request: Request, owner: str | None
 async def environments_create(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     project_ref = param(request, "projectId")
     ctx.store.project(project_ref)  # 404 before the body is judged
-    body, _ = await body_of(request, models.CreateEnvironmentRequest)
+    body, _raw = await body_of(request, models.CreateEnvironmentRequest)
     env = ctx.store.add_environment(project_ref, body.name, body.url)  # name conflict -> 409
     return Reply(201, {"environment": environment_json(ctx, env)}, model=models.CreateEnvironmentResponse)
 
@@ -111,8 +111,8 @@ async def credentials_list(ctx: AppContext, request: Request, owner: str | None)
 async def credentials_create(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     project_ref = param(request, "projectId")
     ctx.store.project(project_ref)
-    body, _ = await body_of(request, models.CreateCredentialRequest)  # login | custom login | inbox
-    cred = ctx.store.add_credential(project_ref, set_fields(body.root))
+    body, raw = await body_of(request, models.CreateCredentialRequest)  # login | custom login | inbox
+    cred = ctx.store.add_credential(project_ref, set_fields(body.root, raw))
     return Reply(201, {"credential": credential_json(ctx, cred)}, model=models.CreateCredentialResponse)
 
 
@@ -132,8 +132,8 @@ async def memories_list(ctx: AppContext, request: Request, owner: str | None) ->
 async def memories_create(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     project_ref = param(request, "projectId")
     ctx.store.project(project_ref)
-    body, _ = await body_of(request, models.CreateMemoryRequest)
-    memory, pruned = ctx.store.add_memory(project_ref, set_fields(body))  # full, nothing lower -> 409
+    body, raw = await body_of(request, models.CreateMemoryRequest)
+    memory, pruned = ctx.store.add_memory(project_ref, set_fields(body, raw))  # full, nothing lower -> 409
     return Reply(
         201, {"memory": memory_json(ctx, memory), "pruned": pruned}, model=models.CreateMemoryResponse
     )

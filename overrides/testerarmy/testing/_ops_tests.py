@@ -34,8 +34,8 @@ async def tests_list(ctx: AppContext, request: Request, owner: str | None) -> Re
 
 
 async def tests_create(ctx: AppContext, request: Request, owner: str | None) -> Reply:
-    body, _ = await body_of(request, models.CreateTestRequest)
-    fields = set_fields(body)
+    body, raw = await body_of(request, models.CreateTestRequest)
+    fields = set_fields(body, raw)
     project = ctx.store.project(body.project_id)  # 404 when unknown
     group_ids = [str(body.group_id)] if body.group_id is not None else []
     for group_id in group_ids:
@@ -59,8 +59,8 @@ async def tests_get(ctx: AppContext, request: Request, owner: str | None) -> Rep
 
 async def tests_update(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     test_id = param(request, "testId")
-    body, _ = await body_of(request, models.UpdateTestRequest)
-    test = ctx.store.update_test(test_id, set_fields(body))
+    body, raw = await body_of(request, models.UpdateTestRequest)
+    test = ctx.store.update_test(test_id, set_fields(body, raw))
     return Reply(200, conform(models.UpdateTestResponse, {"test": test_json(ctx, test)}))
 
 
@@ -72,8 +72,8 @@ async def tests_delete(ctx: AppContext, request: Request, owner: str | None) -> 
 async def tests_trigger(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     assert owner is not None
     test = ctx.store.test(param(request, "testId"))
-    body, _ = await body_of(request, models.TriggerTestRunRequest)
-    fields = set_fields(body)
+    body, raw = await body_of(request, models.TriggerTestRunRequest)
+    fields = set_fields(body, raw)
     extra = {}
     if "projectEnvironmentId" in fields:
         project = ctx.store.project(test.project_id)

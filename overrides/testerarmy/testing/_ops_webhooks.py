@@ -39,8 +39,8 @@ async def webhooks_trigger(ctx: AppContext, request: Request, owner: str | None)
         raise ApiError(401, "Unauthorized", _WRONG_URL)
     if not group.webhook_enabled:
         raise ApiError(403, "Forbidden", "This group webhook is inactive; enable it in the group settings")
-    body, _ = await body_of(request, models.TriggerGroupWebhookRequest)
-    batch_id = _start(ctx, group, group.owner, trigger_fields(ctx, group, set_fields(body)))
+    body, raw = await body_of(request, models.TriggerGroupWebhookRequest)
+    batch_id = _start(ctx, group, group.owner, trigger_fields(ctx, group, set_fields(body, raw)))
     data = {"received": True, "batchId": batch_id, "batchIds": [batch_id]}
     return Reply(
         202, conform(models.TriggerGroupWebhookResponse, data), model=models.TriggerGroupWebhookResponse

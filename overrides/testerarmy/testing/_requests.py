@@ -16,7 +16,7 @@ from starlette.requests import Request
 from ._http import MAX_BODY_BYTES, invalid
 from ._spec import ApiSpec, Parameter, SpecOperation
 
-__all__ = ["CheckedRequest", "check_parameters", "check_request", "parameters_of"]
+__all__ = ["CheckedRequest", "body_problems", "check_parameters", "check_request", "parameters_of"]
 
 
 class CheckedRequest:
@@ -63,9 +63,12 @@ def _message(err: Any) -> str:
         return f"Invalid {expected}"
     if kind == "enum":
         return f"Invalid enum value. Expected {' | '.join(repr(v) for v in expected)}, received {value!r}"
-    if kind == "minimum":
-        return f"Number must be greater than or equal to {expected}"
-    if kind == "maximum":
+    if kind in ("minimum", "maximum"):
+        low, high = err.schema.get("minimum"), err.schema.get("maximum")
+        if low is not None and high is not None:
+            return f"Number must be between {low} and {high}"
+        if kind == "minimum":
+            return f"Number must be greater than or equal to {expected}"
         return f"Number must be less than or equal to {expected}"
     if kind == "type":
         return f"Expected {expected}, received {_JSON_TYPES.get(type(value), type(value).__name__)}"
@@ -78,6 +81,11 @@ def _check(spec: ApiSpec, schema: Mapping[str, Any], value: Any, where: str) -> 
         inner = ".".join(str(p) for p in err.absolute_path)
         out.append(f"{where}{'.' + inner if inner else ''}: {_message(err)}")
     return out
+
+
+def body_problems(spec: ApiSpec, schema: Mapping[str, Any], body: Any) -> list[str]:
+    """What the spec's request schema says is wrong with a JSON body (``<where>: <what>``)."""
+    return [p.removeprefix("body.") for p in _check(spec, schema, body, "body")]
 
 
 def parameters_of(request: Request) -> CheckedRequest:
