@@ -86,7 +86,8 @@ def test_planner_skipped_output(sim: Simulator, http):
         "completed",
         {"kind": "planner_skipped", "reason": "Only documentation changed"},
     )
-    assert sim.run(reasoned).skipped and sim.run(reasoned).result is None
+    assert sim.run(reasoned).skipped
+    assert sim.run(reasoned).result is None
 
 
 @pytest.mark.testerarmy_sim(time_scale=0, jitter=0)
