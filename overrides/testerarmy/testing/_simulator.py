@@ -16,10 +16,11 @@ from starlette.types import ASGIApp
 
 from ._admin import admin_routes
 from ._app import AppContext, KeyRing, build_app
+from ._control import SimulatorControl
 from ._faultrender import DropLogFilter
 from ._faults import FaultSet, FaultSpec
 from ._lifecycle import Planner, SimClock
-from ._outcomes import COMPLETE_RESULTS, Outcome, OutcomePlan, OutcomeRule, parse_outcome
+from ._outcomes import Outcome, OutcomePlan, OutcomeRule, parse_outcome
 from ._ratelimit import RateLimit, RateLimiter
 from ._requestlog import RequestLog, RequestRecord
 from ._seeds import DEMO_GROUPS, DEMO_PROJECTS, DEMO_TESTS, SeedGroup, SeedProject, SeedTest, apply_seeds
@@ -30,12 +31,11 @@ from ._state import (
     GroupRecord,
     Limits,
     ProjectRecord,
-    RunSnapshot,
     Store,
     TestRecord,
     fingerprint,
 )
-from ._webhooks import DeliveryAttempt, WebhookDispatcher, WebhookPolicy
+from ._webhooks import WebhookDispatcher, WebhookPolicy
 
 __all__ = ["DEFAULT_API_KEY", "SeedGroup", "SeedProject", "SeedTest", "Simulator"]
 
@@ -48,7 +48,7 @@ def _check_key(key: object) -> str:
     return key
 
 
-class Simulator:
+class Simulator(SimulatorControl):
     """A local TesterArmy API on 127.0.0.1, in a background thread.
 
     >>> with Simulator(time_scale=0.01) as sim:          # doctest: +SKIP
@@ -399,53 +399,3 @@ class Simulator:
     def __repr__(self) -> str:
         where = self._ctx.public_base if self._server.port is not None else "not started"
         return f"Simulator({where}, running={self.running}, time_scale={self.clock.time_scale:g})"
-
-    # --- inspection and control -----------------------------------------------------------------
-
-    @property
-    def runs(self) -> list[RunSnapshot]:
-        """Every run (all keys), newest first, as it is now."""
-        return self._store.snapshots()
-
-    def run(self, run_id: str) -> RunSnapshot:
-        return self._store.snapshot(run_id)
-
-    def run_json(self, run_id: str) -> dict[str, Any]:
-        """A run exactly as ``GET /v1/runs/{id}`` renders it."""
-        return self._ctx.run_json(self._store.snapshot(run_id))
-
-    @property
-    def webhook_deliveries(self) -> list[DeliveryAttempt]:
-        return self._dispatcher.attempts
-
-    def now(self) -> float:
-        """Simulated seconds since the simulator was created."""
-        return self.clock.now()
-
-    def advance(self, seconds: float) -> float:
-        """Move the simulated clock forward (runs progress, due webhooks fire); returns the new time."""
-        now = self.clock.advance(seconds)
-        self._dispatcher.wake()
-        return now
-
-    def start_run(self, run_id: str) -> RunSnapshot:
-        return self._store.force(run_id, start=True)
-
-    def complete_run(self, run_id: str, result: str = "PASS") -> RunSnapshot:
-        """Finish a queued or running run now as ``completed``: ``result`` is output.result
-        (``PASS``/``FAILED``), or ``SKIPPED`` for planner-skipped output."""
-        outcome = COMPLETE_RESULTS.get(result.upper())
-        if outcome is None:
-            raise ValueError(f"result must be one of {', '.join(COMPLETE_RESULTS)}, got {result!r}")
-        snap = self._store.force(run_id, outcome=outcome)
-        self._dispatcher.wake()
-        return snap
-
-    def fail_run(
-        self, run_id: str, code: str = "WORKER_FAILED", message: str = "Failed by the test"
-    ) -> RunSnapshot:
-        """Finish a queued or running run now as ``failed`` with ``error`` = {code, message}."""
-        error = {"code": code, "message": message}
-        snap = self._store.force(run_id, outcome=Outcome.ERROR, error=error)
-        self._dispatcher.wake()
-        return snap
