@@ -230,9 +230,23 @@ def validate(
     try:
         if form:
             return model.model_validate(data, by_alias=True, by_name=False)
-        return model.model_validate_json(json.dumps(data), strict=True, by_alias=True, by_name=False)
+        return model.model_validate_json(
+            json.dumps(_integral(data)), strict=True, by_alias=True, by_name=False
+        )
     except ValidationError as exc:
         raise invalid(format_validation_error(exc, prefix)) from None
+
+
+def _integral(value: Any) -> Any:
+    """``1.0`` as ``1``: JSON Schema counts it as an integer, pydantic's strict mode would not
+    (a float field still takes the int)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
 
 
 def _variants(model: type[BaseModel]) -> tuple[type[BaseModel], ...]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from testerarmy_pydantic import models
 
@@ -10,6 +12,20 @@ from ._http import Reply
 from ._json import test_detail_json, test_json
 from ._ops_common import body_of, param, run_of_test, set_fields
 from ._render import conform
+
+
+def _steps(body: Any) -> list[dict[str, Any]] | None:
+    """The steps as the spec declares them: extra properties of a step object are not kept."""
+    if body.steps is None:
+        return None
+    out = []
+    for step in body.steps:
+        variant = step.root
+        declared = {f.alias or n for n, f in type(variant).model_fields.items()}
+        dumped = variant.model_dump(mode="json", by_alias=True, exclude_unset=True)
+        out.append({k: v for k, v in dumped.items() if k in declared})
+    return out
+
 
 __all__ = ["tests_create", "tests_delete", "tests_get", "tests_list", "tests_trigger", "tests_update"]
 
@@ -45,7 +61,7 @@ async def tests_create(ctx: AppContext, request: Request, owner: str | None) -> 
         fields.get("description") or "",
         project_id=project.id,
         enabled=True if body.enabled is None else body.enabled,
-        steps=fields["steps"],
+        steps=_steps(body) or [],
         group_ids=group_ids,
         platform=fields.get("platform") or project.project_type,
     )
@@ -60,7 +76,10 @@ async def tests_get(ctx: AppContext, request: Request, owner: str | None) -> Rep
 async def tests_update(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     test_id = param(request, "testId")
     body, raw = await body_of(request, models.UpdateTestRequest)
-    test = ctx.store.update_test(test_id, set_fields(body, raw))
+    changes = set_fields(body, raw)
+    if "steps" in changes:
+        changes["steps"] = _steps(body)
+    test = ctx.store.update_test(test_id, changes)
     return Reply(200, conform(models.UpdateTestResponse, {"test": test_json(ctx, test)}))
 
 
