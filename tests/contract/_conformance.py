@@ -184,7 +184,9 @@ def _seed_over_http(sim: Simulator) -> dict[str, list[Any]]:
         "projectId": [PROJECT_ID, PROJECT_SHORT_ID],
         "appId": apps,
         # Group and project webhooks share the path parameters: each gets the other's too (a 401).
-        "webhook": [list(w) for w in (*WEBHOOKS, PROJECT_WEBHOOK)],
+        # The hooks' rotation uses indexes 1 and 2 of three (index 0 never): the enabled group
+        # webhook and the project's go there.
+        "webhook": [list(w) for w in (WEBHOOKS[1], WEBHOOKS[0], PROJECT_WEBHOOK)],
     }
 
 
