@@ -94,7 +94,7 @@ KNOWN = (
             r"|mobile(\.\w+)?: (Give exactly one|Only allowed with)"
             r"|filename: Unsupported file type"
             r"|fileSize: Number must be between"
-            r"|removeAfter: Number must be greater"
+            r"|removeAfter: (Number must be|Expected integer)"
             r"|file: (The part needs a filename|Empty file))"
         ),
     ),
