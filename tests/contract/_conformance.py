@@ -53,6 +53,7 @@ WEBHOOKS = (
     ("c0ffee00-0000-4000-8000-000000000301", "whsec_contract_enabled"),
     ("c0ffee00-0000-4000-8000-000000000302", "whsec_contract_disabled"),
 )
+PROJECT_WEBHOOK = ("c0ffee00-0000-4000-8000-000000000303", "whsec_contract_project")
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,12 @@ def _seeded_simulator() -> Simulator:
         ),
     ]
     project = SeedProject(
-        "Contract project", id=PROJECT_ID, short_id=PROJECT_SHORT_ID, url="https://shop.example.com"
+        "Contract project",
+        id=PROJECT_ID,
+        short_id=PROJECT_SHORT_ID,
+        url="https://shop.example.com",
+        webhook_id=PROJECT_WEBHOOK[0],
+        webhook_secret=PROJECT_WEBHOOK[1],
     )
     # validate_responses: the simulator also checks each answer itself, so an answer off the spec is
     # a 500 that schemathesis reports on that operation, naming the field.
@@ -177,7 +183,10 @@ def _seed_over_http(sim: Simulator) -> dict[str, list[Any]]:
         "groupId": list(GROUP_IDS),
         "projectId": [PROJECT_ID, PROJECT_SHORT_ID],
         "appId": apps,
-        "webhook": [list(w) for w in WEBHOOKS],
+        # Group and project webhooks share the path parameters: each gets the other's too (a 401).
+        # The hooks' rotation uses indexes 1 and 2 of three (index 0 never): the enabled group
+        # webhook and the project's go there.
+        "webhook": [list(w) for w in (WEBHOOKS[1], WEBHOOKS[0], PROJECT_WEBHOOK)],
     }
 
 

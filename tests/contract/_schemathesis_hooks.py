@@ -80,7 +80,11 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) ->
             params["webhookId"], params["secret"] = chosen
         return case
     for name in list(params):
-        chosen = pick(f"{label} {name}", _IDS.get(name, []))
+        choices = _IDS.get(name, [])
+        if _valid_uuid(params[name]):
+            # A uuid-format parameter (projectId of the mobile operations) takes no shortId.
+            choices = [c for c in choices if _valid_uuid(c)]
+        chosen = pick(f"{label} {name}", choices)
         if chosen is not None:
             params[name] = chosen
     return case

@@ -41,9 +41,9 @@ BUDGET_SECONDS = 90
 # Their success responses are validated in the integration suite's traffic (part 3) instead.
 NO_SUCCESS_EXPECTED = frozenset(
     {
-        "projects.upload_mobile_app",
-        "projects.initiate_mobile_app_upload",
-        "projects.confirm_mobile_app_upload",
+        "mobile_apps.upload",
+        "mobile_apps.initiate_upload",
+        "mobile_apps.confirm_upload",
     }
 )
 
@@ -74,7 +74,9 @@ KNOWN = (
         frozenset({400}),
         re.compile(
             r'"error":"ValidationError","message":"('
-            r"[^\"]*\b(not found|cannot be cancelled|has no enabled tests)"
+            r"[^\"]*\b(not found|cannot be cancelled|has no enabled tests|cannot be deleted"
+            r"|cannot be re-run|Group limit reached|belongs to another project)"
+            r"|cursor: Invalid cursor"
             r"|storageKey: (Unknown storageKey|Nothing was uploaded)"
             r"|(filename|fileSize): Does not match)"
         ),
@@ -88,10 +90,11 @@ KNOWN = (
             r"runMode: Invalid enum value"
             r"|type: Invalid enum value"
             r"|url: Must be an http\(s\) URL"
+            r"|url: Must be an HTTPS URL"
             r"|mobile(\.\w+)?: (Give exactly one|Only allowed with)"
             r"|filename: Unsupported file type"
             r"|fileSize: Number must be between"
-            r"|removeAfter: Number must be greater"
+            r"|removeAfter: (Number must be|Expected integer)"
             r"|file: (The part needs a filename|Empty file))"
         ),
     ),
@@ -216,12 +219,13 @@ def _documented(operation_id: str) -> set[int]:
 UNKNOWN = "c0ffee00-dead-4000-8000-000000000000"
 
 
-@_known.xfail(_known.SIM_STATE_REJECTIONS_ARE_400)
-def test_known_cancelling_twice_is_not_rejected_as_invalid(probe_sim: Simulator) -> None:
+def test_cancelling_twice_is_the_documented_409(probe_sim: Simulator) -> None:
+    """The published spec documents 409 for a terminal run (the old reconstruction had none)."""
     run_id = _call(probe_sim, "POST", "/v1/runs", json={"prompt": "Cancel me twice"}).json()["id"]
     assert _call(probe_sim, "POST", f"/v1/runs/{run_id}/cancel").status_code == 200
     again = _call(probe_sim, "POST", f"/v1/runs/{run_id}/cancel")
-    assert again.status_code != 400, again.text
+    assert again.status_code == 409, again.text
+    assert 409 in _documented("runs.cancel")
 
 
 @_known.xfail(_known.SIM_RULES_BEYOND_THE_SCHEMA)

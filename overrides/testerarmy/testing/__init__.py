@@ -27,13 +27,14 @@ from ._outcomes import Outcome, OutcomeRule
 from ._ratelimit import RateLimit
 from ._requestlog import RequestLog, RequestRecord
 from ._simulator import DEFAULT_API_KEY, SeedGroup, SeedProject, SeedTest, Simulator
-from ._state import RunSnapshot
+from ._state import Limits, RunSnapshot
 from ._webhooks import DeliveryAttempt
 
 __all__ = [
     "DEFAULT_API_KEY",
     "DeliveryAttempt",
     "FaultSpec",
+    "Limits",
     "Outcome",
     "OutcomeRule",
     "Phase",

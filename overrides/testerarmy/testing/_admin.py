@@ -11,7 +11,7 @@ Routes (JSON in and out):
   GET|DELETE /_sim/requests              the request log / clear it
   GET  /_sim/runs                        every run (all keys), as the API renders them
   POST /_sim/runs/{id}/start             start a queued run now
-  POST /_sim/runs/{id}/complete          finish now: {"result": "PASS"|"FAIL"} (default PASS)
+  POST /_sim/runs/{id}/complete          finish now: {"result": "PASS"|"FAILED"|"SKIPPED"} (default PASS)
   POST /_sim/runs/{id}/fail              fail now: {"code": "...", "message": "..."} (optional)
   POST /_sim/advance                     {"seconds": N}: move the simulated clock forward
   GET  /_sim/webhooks                    webhook delivery attempts
@@ -38,7 +38,7 @@ from starlette.routing import BaseRoute, Route
 from ._context import ADMIN_HEADER, AppContext
 from ._faults import FaultSpec
 from ._http import ApiError, Reply, format_validation_error, render_reply
-from ._outcomes import Outcome
+from ._outcomes import COMPLETE_RESULTS, Outcome
 from ._state import Conflict, NotFound
 
 __all__ = ["admin_routes"]
@@ -136,9 +136,11 @@ async def _run_start(ctx: AppContext, request: Request) -> Reply:
 async def _run_complete(ctx: AppContext, request: Request) -> Reply:
     data = await _body(request)
     result = str(data.get("result", "PASS")).upper()
-    if result not in ("PASS", "FAIL"):
-        raise ApiError(400, "ValidationError", "result: Expected 'PASS' | 'FAIL'")
-    snap = ctx.store.force(str(request.path_params["run_id"]), outcome=Outcome(result.lower()))
+    outcome = COMPLETE_RESULTS.get(result)
+    if outcome is None:
+        expected = " | ".join(repr(r) for r in COMPLETE_RESULTS)
+        raise ApiError(400, "ValidationError", f"result: Expected {expected}")
+    snap = ctx.store.force(str(request.path_params["run_id"]), outcome=outcome)
     ctx.dispatcher.wake()
     return _json(200, ctx.run_json(snap))
 
@@ -147,7 +149,7 @@ async def _run_fail(ctx: AppContext, request: Request) -> Reply:
     data = await _body(request)
     code = str(data.get("code", "WORKER_FAILED"))
     message = str(data.get("message", "Failed through the simulator admin API"))
-    error = {"code": code, "message": message, "retryable": bool(data.get("retryable", False))}
+    error = {"code": code, "message": message}
     snap = ctx.store.force(str(request.path_params["run_id"]), outcome=Outcome.ERROR, error=error)
     ctx.dispatcher.wake()
     return _json(200, ctx.run_json(snap))
@@ -173,13 +175,19 @@ async def _state(ctx: AppContext, request: Request) -> Reply:
     with store.lock:
         body = {
             "projects": [
-                {"id": p.id, "shortId": p.short_id, "name": p.name} for p in store.projects.values()
+                {
+                    "id": p.id,
+                    "shortId": p.short_id,
+                    "name": p.name,
+                    "webhookPath": f"/api/v1/webhook/{p.webhook_id}/{p.webhook_secret}",
+                }
+                for p in store.projects.values()
             ],
             "tests": [
                 {
                     "id": t.id,
-                    "name": t.name,
-                    "prompt": t.prompt,
+                    "title": t.title,
+                    "description": t.description,
                     "enabled": t.enabled,
                     "projectId": t.project_id,
                 }
@@ -189,6 +197,8 @@ async def _state(ctx: AppContext, request: Request) -> Reply:
                 {
                     "id": g.id,
                     "name": g.name,
+                    "isDefault": g.is_default,
+                    "projectId": g.project_id,
                     "runMode": g.run_mode,
                     "testIds": list(g.test_ids),
                     "webhookPath": f"/api/v1/groups/webhook/{g.webhook_id}/{g.webhook_secret}",

@@ -225,15 +225,17 @@ def _banner(sim: Simulator, args: argparse.Namespace, key: str | None) -> str:
         "Use it from another shell:",
         f"  export TESTERARMY_BASE_URL={sim.url}",
         f"  export TESTERARMY_API_KEY={shown_key}",
-        '  testerarmy run "Check that the checkout accepts the test card"',
-        '  testerarmy run "Check the login form [sim:fail]"',
+        '  testerarmy-py run "Check that the checkout accepts the test card"',
+        '  testerarmy-py run "Check the login form [sim:fail]"',
     ]
     if sim.groups:
-        lines.append(
-            f"  testerarmy groups trigger {sim.groups[0].id} --wait   # group {sim.groups[0].name!r}"
-        )
+        # A seeded group rather than a project's default "All Tests", when there is one.
+        group = next((g for g in sim.groups if not g.is_default), sim.groups[0])
+        lines.append(f"  testerarmy-py groups trigger {group.id} --wait   # group {group.name!r}")
     if sim.tests:
-        lines.append(f"  testerarmy tests trigger {sim.tests[0].id} --wait    # test {sim.tests[0].name!r}")
+        lines.append(
+            f"  testerarmy-py tests trigger {sim.tests[0].id} --wait    # test {sim.tests[0].name!r}"
+        )
     lines += ["", "Press Ctrl-C to stop."]
     return "\n".join(lines)
 

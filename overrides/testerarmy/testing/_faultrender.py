@@ -106,14 +106,17 @@ def _strip_optional(model: type[BaseModel], data: dict[str, Any]) -> dict[str, A
             continue
         nested = nested_model(info.annotation)
         value = data[key]
-        if info.is_required():
-            out[key] = value
-        elif nested is not None and value is not None:
+        if nested is not None and value is not None:
+            # Required or not, a nested object loses its own optional fields.
             inner, is_list = nested
             if is_list and isinstance(value, list):
                 out[key] = [_strip_optional(inner, v) if isinstance(v, dict) else v for v in value]
             elif isinstance(value, dict):
                 out[key] = _strip_optional(inner, value)
+            elif info.is_required():
+                out[key] = value
+        elif info.is_required():
+            out[key] = value
     return out
 
 

@@ -102,6 +102,7 @@ class Plan:
     run_seconds: float | None  # None: never finishes on its own (HANG)
     error_code: str | None
     issues: int
+    skip_reason: str | None = None
 
 
 class Planner:
@@ -151,8 +152,15 @@ class Planner:
         else:
             issues = rng.randint(1, 3) if outcome is Outcome.FAIL else 0
         error_code = wanted.error_code or ("PROVIDER_CAPACITY" if outcome is Outcome.ERROR else None)
+        if outcome is Outcome.SKIP and run is not None and wanted.duration is None:
+            run *= 0.1  # the planner decides quickly that there is nothing to test
         return Plan(
-            outcome=outcome, queue_seconds=queue, run_seconds=run, error_code=error_code, issues=issues
+            outcome=outcome,
+            queue_seconds=queue,
+            run_seconds=run,
+            error_code=error_code,
+            issues=issues,
+            skip_reason=wanted.skip_reason,
         )
 
 

@@ -1,173 +1,66 @@
-"""Shared by the hand-written behaviours: readings of upstream's empty-object request bodies,
-the JSON of stored entities, and the run a test trigger creates."""
+"""Shared by the hand-written behaviours: request bodies, checked parameters, runs of saved tests."""
 
 from __future__ import annotations
 
+import typing
 from typing import Any
 
-from pydantic import AnyUrl, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
-from testerarmy_pydantic import models
+from pydantic import BaseModel, RootModel
+from starlette.requests import Request
 
 from ._context import AppContext
-from ._http import (
-    invalid,
-)
-from ._render import conform
-from ._state import (
-    AppRecord,
-    GroupRecord,
-    ProjectRecord,
-    RunRecord,
-    TestRecord,
-)
+from ._http import invalid, parse_json_object, validate
+from ._requests import body_problems, parameters_of
+from ._state import RunRecord, TestRecord
 
-__all__ = [
-    "CredentialFields",
-    "ProjectFields",
-    "TestFields",
-    "TriggerFields",
-    "app_json",
-    "check_sizes",
-    "group_json",
-    "json_of_test",
-    "project_json",
-    "queued",
-    "run_of_test",
-    "set_fields",
-]
+__all__ = ["body_of", "param", "run_of_test", "set_fields"]
+
+M = typing.TypeVar("M", bound=BaseModel)
 
 
-# --- simulator-side readings of upstream's empty-object request bodies --------------------------
+async def body_of(request: Request, model: type[M]) -> tuple[M, dict[str, Any]]:
+    """The JSON body validated by a generated model (a 400 in upstream's style), and the raw object.
+
+    Then the spec's own schema judges it too, for what the models do not carry (they accept
+    additional properties everywhere; ``additionalProperties: false`` is the spec's word).
+    """
+    raw = await parse_json_object(request)
+    body = validate(model, raw)
+    info = request.scope.get("testerarmy_sim", {})
+    spec, op = info.get("spec"), info.get("spec_op")
+    if spec is not None and op is not None and op.body_schema is not None:
+        schema = op.body_schema
+        variant = type(getattr(body, "root", None)).__name__
+        if isinstance(body, RootModel) and variant in spec.document.get("components", {}).get("schemas", {}):
+            # A union body: judged by the variant it was read as (a oneOf only says "none matched").
+            schema = {"$ref": f"#/components/schemas/{variant}"}
+        problems = body_problems(spec, schema, raw)
+        if problems:
+            raise invalid("; ".join(problems))
+    return body, raw
 
 
-class _Loose(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=False)
+def param(request: Request, name: str) -> Any:
+    """A path or query parameter as the spec check read it (typed; None when absent)."""
+    checked = parameters_of(request)
+    if name in checked.path:
+        return checked.path[name]
+    return checked.query.get(name)
 
 
-class TestFields(_Loose):
-    name: StrictStr | None = None
-    prompt: StrictStr | None = None
-    project_id: StrictStr | None = Field(None, alias="projectId")
-    group_id: StrictStr | None = Field(None, alias="groupId")
-    enabled: StrictBool | None = None
-    steps: list[StrictStr] | None = None
+def set_fields(model: BaseModel, raw: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The fields the caller sent, by their API names (alias), as JSON values.
 
-
-class TriggerFields(_Loose):
-    target_url: StrictStr | None = Field(None, alias="targetUrl")
-    webhook_url: AnyUrl | None = Field(None, alias="webhookUrl")
-
-
-class ProjectFields(_Loose):
-    name: StrictStr | None = None
-    url: AnyUrl | None = None
-    description: StrictStr | None = None
-
-
-class CredentialFields(_Loose):
-    type: StrictStr | None = None
-    name: StrictStr | None = None
-    username: StrictStr | None = None
-    email: StrictStr | None = None
-    password: StrictStr | None = None
-
-
-class _RemoveAfter(BaseModel):
-    remove_after: StrictInt | None = Field(None, alias="removeAfter", ge=1)
-
-
-def check_sizes(file_size: int | None, remove_after: int | None) -> None:
-    if file_size is not None and not 1 <= file_size <= 4 * 1024**3:
-        raise invalid("fileSize: Number must be between 1 and 4294967296")
-    if remove_after is not None and remove_after < 1:
-        raise invalid("removeAfter: Number must be greater than or equal to 1")
-
-
-def set_fields(model: BaseModel) -> dict[str, Any]:
-    """The fields the caller sent, by their API names (alias), extras excluded."""
-    dumped = model.model_dump(by_alias=True, exclude_unset=True)
+    With ``raw`` (the request object), string values are the caller's own: pydantic normalises
+    URLs (``https://x.example`` -> ``https://x.example/``), and the simulator echoes what was sent.
+    """
+    dumped = model.model_dump(mode="json", by_alias=True, exclude_unset=True)
     declared = {f.alias or n for n, f in type(model).model_fields.items()}
-    return {k: v for k, v in dumped.items() if k in declared}
-
-
-# --- payload builders ---------------------------------------------------------------------------
-
-
-def project_json(ctx: AppContext, p: ProjectRecord) -> dict[str, Any]:
-    return conform(
-        models.UpdateProjectResponse,
-        {
-            "id": p.id,
-            "shortId": p.short_id,
-            "name": p.name,
-            "url": p.url,
-            "description": p.description,
-            "createdAt": ctx.clock.to_datetime(p.created_at).isoformat(),
-            "updatedAt": ctx.clock.to_datetime(p.updated_at).isoformat(),
-        },
-    )
-
-
-def json_of_test(ctx: AppContext, t: TestRecord, model: type[BaseModel]) -> dict[str, Any]:
-    return conform(
-        model,
-        {
-            "id": t.id,
-            "projectId": t.project_id,
-            "name": t.name,
-            "prompt": t.prompt,
-            "enabled": t.enabled,
-            "steps": list(t.steps),
-            "groupIds": ctx.store.groups_of(t.id),
-            "createdAt": ctx.clock.to_datetime(t.created_at).isoformat(),
-            "updatedAt": ctx.clock.to_datetime(t.updated_at).isoformat(),
-        },
-    )
-
-
-def group_json(ctx: AppContext, g: GroupRecord) -> dict[str, Any]:
-    return conform(
-        models.UpdateGroupResponse,
-        {
-            "id": g.id,
-            "projectId": g.project_id,
-            "name": g.name,
-            "runMode": g.run_mode,
-            "prepTestId": g.prep_test_id,
-            "testIds": list(g.test_ids),
-            "webhook": {"id": g.webhook_id, "enabled": g.webhook_enabled},
-            "createdAt": ctx.clock.to_datetime(g.created_at).isoformat(),
-            "updatedAt": ctx.clock.to_datetime(g.updated_at).isoformat(),
-        },
-    )
-
-
-def app_json(ctx: AppContext, a: AppRecord) -> dict[str, Any]:
-    expires = ctx.clock.to_datetime(a.created_at + a.remove_after) if a.remove_after is not None else None
-    return conform(
-        models.MobileApp,
-        {
-            "id": a.id,
-            "platform": a.platform,
-            "filename": a.filename,
-            "bundleId": a.bundle_id,
-            "appVersion": a.app_version,
-            "buildVersion": a.build_version,
-            "fileSize": a.file_size,
-            "source": a.source,
-            "expiresAt": expires,
-            "removeAfter": a.remove_after,
-            "createdAt": ctx.clock.to_datetime(a.created_at),
-        },
-    )
-
-
-def queued(ctx: AppContext, run: RunRecord) -> dict[str, Any]:
-    return {
-        "runId": run.id,
-        "status": "queued",
-        "createdAt": ctx.clock.to_datetime(run.created_at).isoformat(),
-    }
+    out = {k: v for k, v in dumped.items() if k in declared}
+    for key, value in (raw or {}).items():
+        if key in out and isinstance(value, str):
+            out[key] = value
+    return out
 
 
 def run_of_test(
@@ -182,16 +75,21 @@ def run_of_test(
     group_id: str | None = None,
     batch_id: str | None = None,
     after: str | None = None,
-    platform: str = "web",
+    platform: str | None = None,
+    device_model: str | None = None,
+    execution_mode: str | None = None,
     external_ref: dict[str, Any] | None = None,
 ) -> RunRecord:
+    project = ctx.store.projects.get(test.project_id)
+    target = extra_input.get("targetUrl") or (project.url if project else None)
+    run_input = {"testId": test.id, **({"targetUrl": target} if target else {}), **extra_input}
     return ctx.store.create_run(
         owner=owner,
-        prompt=test.prompt or test.name,
-        input={"testId": test.id, **extra_input},
+        prompt=test.prompt,
+        input=run_input,
         type=type_,
         source=source,
-        platform=platform,
+        platform=platform or ("ios" if test.platform == "mobile" else "web"),
         webhook_url=webhook_url,
         project_id=test.project_id,
         test_id=test.id,
@@ -200,6 +98,8 @@ def run_of_test(
         after=after,
         external_ref=external_ref,
         steps=test.steps,
-        feature_name=test.name,
-        prompt_field=f"tests[{test.id}].prompt",
+        feature_name=test.title,
+        prompt_field=f"tests[{test.id}].steps",
+        device_model=None if device_model == "iphone" else device_model,
+        execution_mode=execution_mode,
     )

@@ -1,4 +1,4 @@
-"""Behaviours of the group operations: update, trigger, and the group's CI webhook."""
+"""Behaviours of the group operations: list, create, get, update, delete, membership, trigger."""
 
 from __future__ import annotations
 
@@ -7,176 +7,152 @@ from typing import Any
 from starlette.requests import Request
 from testerarmy_pydantic import models
 
-from ._context import AppContext, digest
-from ._http import (
-    ApiError,
-    Reply,
-    invalid,
-    parse_json_object,
-    path_uuid,
-    validate,
-)
-from ._ops_common import (
-    TriggerFields,
-    group_json,
-    run_of_test,
-    set_fields,
-)
+from ._context import AppContext
+from ._http import Reply, invalid
+from ._json import group_json, group_summary_json
+from ._ops_common import body_of, param, run_of_test, set_fields
 from ._render import conform
-from ._state import (
-    GroupRecord,
-    Invalid,
-    RunRecord,
-    TestRecord,
-)
+from ._state import GroupRecord, RunRecord, TestRecord
+from ._store_batches import MakeRun
 
-__all__ = ["groups_trigger", "groups_update", "webhooks_trigger"]
-
-
-# --- groups and group webhooks ------------------------------------------------------------------
-
-
-async def groups_update(ctx: AppContext, request: Request, owner: str | None) -> Reply:
-    group_id = path_uuid(request, "groupId")
-    raw = await parse_json_object(request)
-    changes = set_fields(validate(models.UpdateGroupRequest, raw))
-    for key in ("name", "runMode"):
-        if key in changes and changes[key] is None:
-            raise invalid(f"{key}: Expected string, received null")
-    try:
-        group = ctx.store.update_group(group_id, changes)
-    except Invalid as exc:
-        raise invalid(exc.message) from None
-    return Reply(200, group_json(ctx, group), model=models.UpdateGroupResponse)
+__all__ = [
+    "batch_runs",
+    "groups_add_test",
+    "groups_create",
+    "groups_delete",
+    "groups_get",
+    "groups_list",
+    "groups_remove_test",
+    "groups_trigger",
+    "groups_update",
+    "trigger_fields",
+]
 
 
-def _batch(
-    ctx: AppContext,
-    group: GroupRecord,
-    *,
-    owner: str,
-    source: str,
-    type_: str,
-    extra_input: dict[str, Any],
-    webhook_url: str | None = None,
-    platform: str = "web",
-    external_ref: dict[str, Any] | None = None,
-) -> tuple[str, list[RunRecord], list[str]]:
+def trigger_fields(ctx: AppContext, group: GroupRecord, fields: dict[str, Any]) -> dict[str, Any]:
+    """A group trigger's fields, checked against the group's project (environment, mobile app)."""
+    out = {k: v for k, v in fields.items() if v is not None}
+    project = ctx.store.project(group.project_id)
+    env_id = out.get("projectEnvironmentId")
+    if env_id is not None and "targetUrl" not in out:
+        url = ctx.store.environment_url(project, env_id)
+        if url:
+            out["targetUrl"] = url
+    mobile = out.get("mobile")
+    if isinstance(mobile, dict):
+        chosen = [k for k in ("bundleId", "appId", "artifactUrl") if mobile.get(k)]
+        if len(chosen) != 1:
+            raise invalid("mobile: Give exactly one of bundleId, appId or artifactUrl")
+        if mobile.get("appId") is not None:
+            app = ctx.store.app(str(mobile["appId"]))
+            if app is None or app.project_id != group.project_id:
+                raise invalid(f"mobile.appId: Mobile app {mobile['appId']} not found in the group's project")
+            out.setdefault("platform", app.platform)
+        elif mobile.get("artifactUrl") is not None:
+            name = str(mobile.get("artifactFilename") or mobile["artifactUrl"]).lower()
+            out.setdefault("platform", "android" if name.endswith(".apk") else "ios")
+        else:
+            out.setdefault("platform", "ios")
+    if "targetUrl" in out and "environment" not in out:
+        out["environment"] = "preview"  # documented: targetUrl without environment means preview
+    return out
+
+
+def batch_runs(
+    ctx: AppContext, group: GroupRecord, *, owner: str, trigger: dict[str, Any], ci: bool = False
+) -> MakeRun:
+    """How each run of a batch of ``group`` is made (API triggers: type test; webhooks: ci)."""
+    extra = {k: v for k, v in trigger.items() if k not in ("platform", "deviceModel", "mobile")}
+    ref: dict[str, Any] = {
+        k: trigger[k] for k in ("commitSha", "environment", "targetUrl", "prNumber") if k in trigger
+    }
+
     def make_run(test: TestRecord, after: str | None, batch_id: str) -> RunRecord:
         return run_of_test(
             ctx,
             test,
             owner=owner,
-            type_=type_,
-            source=source,
-            extra_input={"groupId": group.id, **extra_input},
-            webhook_url=webhook_url,
+            type_="ci" if ci else "test",
+            source="webhook" if ci else "api",
+            extra_input={"groupId": group.id, **extra},
             group_id=group.id,
             batch_id=batch_id,
             after=after,
-            platform=platform,
-            external_ref=external_ref,
+            platform=trigger.get("platform"),
+            device_model=trigger.get("deviceModel"),
+            external_ref=ref or None,
         )
 
-    result = ctx.store.trigger_group(group, owner=owner, make_run=make_run)
-    ctx.dispatcher.wake()
-    return result
+    return make_run
+
+
+async def groups_list(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+    groups = ctx.store.groups_in(param(request, "projectId"))
+    body = conform(models.GroupList, {"groups": [group_summary_json(ctx, g) for g in groups]})
+    return Reply(200, body, model=models.GroupList)
+
+
+async def groups_create(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+    assert owner is not None
+    body, raw = await body_of(request, models.CreateGroupRequest)
+    group = ctx.store.create_group(set_fields(body, raw), owner=owner)
+    data = {k: v for k, v in group_json(ctx, group).items() if k not in ("createdAt", "updatedAt")}
+    return Reply(201, conform(models.CreateGroupResponse, {"group": data}), model=models.CreateGroupResponse)
+
+
+async def groups_get(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+    group = ctx.store.group(param(request, "groupId"))
+    return Reply(200, group_json(ctx, group), model=models.Group)
+
+
+async def groups_update(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+    group_id = param(request, "groupId")
+    body, raw = await body_of(request, models.UpdateGroupRequest)
+    group = ctx.store.update_group(group_id, set_fields(body, raw))
+    return Reply(200, conform(models.UpdateGroupResponse, {"group": group_json(ctx, group)}))
+
+
+async def groups_delete(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+    group = ctx.store.delete_group(param(request, "groupId"))
+    return Reply(200, conform(models.DeleteGroupResponse, {"deleted": True, "id": group.id}))
+
+
+async def groups_add_test(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+    group_id = param(request, "groupId")
+    body, _raw = await body_of(request, models.AddGroupTestRequest)
+    group, test, added = ctx.store.add_member(group_id, str(body.test_id))
+    data = {"groupId": group.id, "testId": test.id, "added": added}
+    if added:
+        return Reply(201, conform(models.GroupTestAdded, data), model=models.GroupTestAdded)
+    return Reply(200, conform(models.GroupTestAlreadyMember, data), model=models.GroupTestAlreadyMember)
+
+
+async def groups_remove_test(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+    test_id = str(param(request, "testId")).lower()
+    group, removed = ctx.store.remove_member(param(request, "groupId"), test_id)
+    data = {"groupId": group.id, "testId": test_id, "removed": removed}
+    return Reply(200, conform(models.RemoveGroupTestResponse, data), model=models.RemoveGroupTestResponse)
 
 
 async def groups_trigger(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     assert owner is not None
-    group_id = path_uuid(request, "groupId")
-    raw = await parse_json_object(request)
-    validate(models.TriggerGroupRunRequest, raw)
-    fields = validate(TriggerFields, raw)
-    group = ctx.store.group(group_id)
-    extra = {k: raw[k] for k in ("targetUrl",) if raw.get(k) is not None}
-    webhook_url = raw.get("webhookUrl") if fields.webhook_url is not None else None
-    batch_id, runs, cancelled = _batch(
-        ctx, group, owner=owner, source="api", type_="group", extra_input=extra, webhook_url=webhook_url
-    )
+    group = ctx.store.group(param(request, "groupId"))
+    body, raw = await body_of(request, models.TriggerGroupRunRequest)
+    trigger = trigger_fields(ctx, group, set_fields(body, raw))
+    make_run = batch_runs(ctx, group, owner=owner, trigger=trigger)
+    batch, runs = ctx.store.trigger_group(group, owner=owner, make_run=make_run, trigger=trigger)
+    ctx.dispatcher.wake()
     ids = [r.id for r in runs]
     data = {
         "status": "queued",
         "groupId": group.id,
-        "batchId": batch_id,
+        "batchId": batch.id,
         "runIds": ids,
         "queuedRunIds": ids,
-        "cancelledRunIds": cancelled,
+        "cancelledRunIds": [],
         "count": len(ids),
-        "metadata": {"github": {"configured": False}},
+        "metadata": {
+            "github": {"configured": False, "checkRunCreated": False, "commentTargetResolved": False}
+        },
     }
     return Reply(202, conform(models.TriggerGroupRunResponse, data), model=models.TriggerGroupRunResponse)
-
-
-async def webhooks_trigger(ctx: AppContext, request: Request, owner: str | None) -> Reply:
-    webhook_id = path_uuid(request, "webhookId")
-    secret = str(request.path_params["secret"])
-    group = ctx.store.group_by_webhook(webhook_id)
-    # Same answer for an unknown webhook and a wrong secret: the URL is the credential.
-    if group is None or digest(secret) != digest(group.webhook_secret):
-        raise ApiError(401, "Unauthorized", "Invalid webhook URL: unknown webhook or wrong secret")
-    if not group.webhook_enabled:
-        raise ApiError(403, "Forbidden", "This group webhook is inactive; enable it in the group settings")
-    raw = await parse_json_object(request)
-    body = validate(models.TriggerGroupWebhookRequest, raw)
-    environment = body.environment.value if body.environment else None
-    if body.target_url is not None and environment is None:
-        environment = "preview"  # upstream: targetUrl without environment means preview
-    platform = "web"
-    mobile_source: str | None = None
-    if body.mobile is not None:
-        m = body.mobile
-        chosen = [
-            k
-            for k, v in (("bundleId", m.bundle_id), ("appId", m.app_id), ("artifactUrl", m.artifact_url))
-            if v
-        ]
-        if len(chosen) != 1:
-            raise invalid("mobile: Give exactly one of bundleId, appId or artifactUrl")
-        if m.build_id is not None and m.app_id is not None:
-            raise invalid("mobile.buildId: Only allowed with bundleId or artifactUrl")
-        if m.artifact_filename is not None and m.artifact_url is None:
-            raise invalid("mobile.artifactFilename: Only allowed with artifactUrl")
-        if m.app_id is not None:
-            app = ctx.store.app(str(m.app_id))
-            if app is None or app.project_id != group.project_id:
-                raise invalid(f"mobile.appId: Mobile app {m.app_id} not found in the group's project")
-            platform, mobile_source = app.platform, "app_id"
-        elif m.artifact_url is not None:
-            name = (m.artifact_filename or str(m.artifact_url)).lower()
-            platform, mobile_source = ("android" if name.endswith(".apk") else "ios"), "artifact_url"
-        else:
-            platform, mobile_source = "ios", "test_default"
-    ref = {
-        k: v
-        for k, v in (
-            ("commitSha", body.commit_sha),
-            ("environment", environment),
-            ("targetUrl", body.target_url),
-        )
-        if v is not None
-    }
-    batch_id, runs, cancelled = _batch(
-        ctx,
-        group,
-        owner=group.owner,
-        source="webhook",
-        type_="ci",
-        extra_input={k: v for k, v in raw.items() if k != "mobile"},
-        platform=platform,
-        external_ref=ref or None,
-    )
-    data: dict[str, Any] = {
-        "received": True,
-        "status": "queued",
-        "groupId": group.id,
-        "batchId": batch_id,
-        "runIds": [r.id for r in runs],
-        "cancelledRunIds": cancelled,
-        "count": len(runs),
-    }
-    if mobile_source is not None:
-        data["metadata"] = {"mobile": {"source": mobile_source}}
-    body_json = conform(models.TriggerGroupWebhookResponse, data)
-    return Reply(200, body_json, model=models.TriggerGroupWebhookResponse)

@@ -1,5 +1,5 @@
-"""Behaviours of the run and test operations: submit, list, get and cancel runs; create, update,
-delete and trigger tests."""
+"""Behaviours of the run and batch operations: submit, list, get and cancel runs; cancel and
+re-run batches; the dynamic pull-request run of a project."""
 
 from __future__ import annotations
 
@@ -9,48 +9,36 @@ from starlette.requests import Request
 from testerarmy_pydantic import models
 
 from ._context import AppContext
-from ._http import (
-    ApiError,
-    Reply,
-    invalid,
-    parse_json_object,
-    path_uuid,
-    validate,
-)
+from ._http import Reply
 from ._lifecycle import Phase
-from ._ops_common import (
-    TestFields,
-    TriggerFields,
-    json_of_test,
-    queued,
-    run_of_test,
-    set_fields,
-)
+from ._ops_common import body_of, param
+from ._ops_groups import batch_runs
 from ._render import conform
-from ._state import (
-    Conflict,
-    NotFound,
-)
+from ._state import Conflict
 
 __all__ = [
+    "batches_cancel",
+    "batches_rerun",
+    "projects_pr_run",
     "runs_cancel",
     "runs_create",
     "runs_get",
     "runs_list",
-    "tests_create",
-    "tests_delete",
-    "tests_trigger",
-    "tests_update",
 ]
 
-
-# --- runs -------------------------------------------------------------------------------------
+# The simulator has no GitHub connection: what upstream answers for a project without one.
+_NO_GITHUB = {
+    "configured": False,
+    "checkRunCreated": False,
+    "commentTargetResolved": False,
+    "status": "not_configured",
+}
+DEFAULT_RUNS_LIMIT = 20  # documented: "Max results per page (default 20, max 100)"
 
 
 async def runs_create(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     assert owner is not None
-    raw = await parse_json_object(request)
-    body = validate(models.CreateRunRequest, raw)
+    body, raw = await body_of(request, models.CreateRunRequest)
     webhook_url = raw.get("webhookUrl") if body.webhook_url is not None else None
     run_input: dict[str, Any] = {"prompt": body.prompt}
     if webhook_url is not None:
@@ -60,124 +48,107 @@ async def runs_create(ctx: AppContext, request: Request, owner: str | None) -> R
     return Reply(202, conform(models.CreateRunResponse, data), model=models.CreateRunResponse)
 
 
-def _query_limit(request: Request) -> int:
-    raw = request.query_params.get("limit")
-    if raw is None:
-        return 10
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise invalid(f"limit: Expected integer, received {raw!r}") from None
-    if not 1 <= limit <= 100:
-        raise invalid(f"limit: Number must be between 1 and 100, received {limit}")
-    return limit
-
-
 async def runs_list(ctx: AppContext, request: Request, owner: str | None) -> Reply:
-    limit = _query_limit(request)
-    raw_status = request.query_params.get("status")
-    status: Phase | None = None
-    if raw_status is not None:
-        try:
-            status = Phase(raw_status)
-        except ValueError:
-            expected = " | ".join(f"'{p.value}'" for p in Phase)
-            raise invalid(
-                f"status: Invalid enum value. Expected {expected}, received '{raw_status}'"
-            ) from None
-    snaps = ctx.store.snapshots(owner=owner, status=status)[:limit]
-    body = conform(models.RunList, {"runs": [ctx.run_json(s) for s in snaps]})
+    status = param(request, "status")
+    project_id, test_id = param(request, "projectId"), param(request, "testId")
+    page, next_cursor = ctx.store.run_page(
+        owner=owner,
+        limit=param(request, "limit") or DEFAULT_RUNS_LIMIT,
+        cursor=param(request, "cursor"),
+        status=Phase(status) if status is not None else None,
+        project_id=project_id.lower() if project_id else None,
+        test_id=test_id.lower() if test_id else None,
+    )
+    body = {"runs": [ctx.run_json(s) for s in page], "nextCursor": next_cursor}
     return Reply(200, body, model=models.RunList)
 
 
 async def runs_get(ctx: AppContext, request: Request, owner: str | None) -> Reply:
-    snap = ctx.store.snapshot(path_uuid(request, "id"), owner)
+    snap = ctx.store.snapshot(param(request, "id"), owner)
     return Reply(200, ctx.run_json(snap), model=models.Run)
 
 
 async def runs_cancel(ctx: AppContext, request: Request, owner: str | None) -> Reply:
-    run_id = path_uuid(request, "id")
-    try:
-        snap = ctx.store.cancel_run(run_id, owner)
-    except Conflict as exc:
-        # Upstream does not document the status for "not cancellable"; 400 is the documented one.
-        raise ApiError(400, "ValidationError", exc.message) from None
+    snap = ctx.store.cancel_run(param(request, "id"), owner)  # terminal: Conflict -> 409
     ctx.dispatcher.wake()
-    data = {
-        "id": snap.id,
-        "status": snap.status.value,
-        "cancelledAt": ctx.clock.to_datetime(snap.at).isoformat(),
-    }
+    data = {"id": snap.id, "status": snap.status.value}
     return Reply(200, conform(models.CancelRunResponse, data), model=models.CancelRunResponse)
 
 
-# --- tests --------------------------------------------------------------------------------------
+async def batches_cancel(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+    batch, cancelled, finished = ctx.store.cancel_batch(param(request, "batchId"), owner)
+    ctx.dispatcher.wake()
+    data = {
+        "batchId": batch.id,
+        "cancelled": len(cancelled),
+        "alreadyFinished": len(finished),
+        "cancelledRunIds": cancelled,
+        "alreadyFinishedRunIds": finished,
+    }
+    return Reply(200, conform(models.CancelBatchResponse, data), model=models.CancelBatchResponse)
 
 
-async def tests_create(ctx: AppContext, request: Request, owner: str | None) -> Reply:
-    raw = await parse_json_object(request)
-    validate(models.CreateTestRequest, raw)
-    fields = validate(TestFields, raw)
-    if fields.group_id is not None:
-        try:
-            ctx.store.group(fields.group_id)
-        except NotFound:
-            raise invalid(f"groupId: Group {fields.group_id} not found") from None
-    if fields.project_id is not None:
-        try:
-            ctx.store.project(fields.project_id)
-        except NotFound:
-            raise invalid(f"projectId: Project {fields.project_id} not found") from None
-    test = ctx.store.add_test(
-        fields.name or "Untitled test",
-        fields.prompt or "",
-        project_id=fields.project_id,
-        enabled=True if fields.enabled is None else fields.enabled,
-        steps=fields.steps or (),
-        group_ids=[fields.group_id] if fields.group_id else (),
-    )
-    return Reply(201, json_of_test(ctx, test, models.CreateTestResponse), model=models.CreateTestResponse)
-
-
-async def tests_update(ctx: AppContext, request: Request, owner: str | None) -> Reply:
-    test_id = path_uuid(request, "testId")
-    raw = await parse_json_object(request)
-    validate(models.UpdateTestRequest, raw)
-    changes = set_fields(validate(TestFields, raw))
-    for key in ("projectId", "groupId"):
-        if key in changes:
-            raise invalid(f"{key}: Cannot be changed with PATCH /v1/tests/{{testId}}")
-    if changes.get("name") is None:
-        changes.pop("name", None)
-    for key in ("prompt", "enabled", "steps"):
-        if key in changes and changes[key] is None:
-            raise invalid(f"{key}: Expected {'string' if key == 'prompt' else 'a value'}, received null")
-    test = ctx.store.update_test(test_id, changes)
-    return Reply(200, json_of_test(ctx, test, models.UpdateTestResponse), model=models.UpdateTestResponse)
-
-
-async def tests_delete(ctx: AppContext, request: Request, owner: str | None) -> Reply:
-    test = ctx.store.delete_test(path_uuid(request, "testId"))
-    body = conform(models.DeleteTestResponse, {"id": test.id, "deleted": True})
-    return Reply(200, body, model=models.DeleteTestResponse)
-
-
-async def tests_trigger(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+async def batches_rerun(ctx: AppContext, request: Request, owner: str | None) -> Reply:
     assert owner is not None
-    test_id = path_uuid(request, "testId")
-    raw = await parse_json_object(request)
-    validate(models.TriggerTestRunRequest, raw)
-    fields = validate(TriggerFields, raw)
-    test = ctx.store.test(test_id)
-    extra = {k: raw[k] for k in ("targetUrl", "webhookUrl") if raw.get(k) is not None}
-    run = run_of_test(
-        ctx,
-        test,
+    source = ctx.store.batch(param(request, "batchId"), owner)
+    group = ctx.store.groups.get(source.group_id)
+    if group is None:
+        raise Conflict(f"Batch {source.id} cannot be re-run: its group was deleted")
+    make_run = batch_runs(ctx, group, owner=owner, trigger=source.trigger)
+    src, batch, runs, skipped = ctx.store.rerun_batch(source.id, owner, make_run)
+    ctx.dispatcher.wake()
+    ids = [r.id for r in runs]
+    data = {
+        "status": "queued",
+        "groupId": batch.group_id,
+        "batchId": batch.id,
+        "sourceBatchId": src.id,
+        "runIds": ids,
+        "queuedRunIds": ids,
+        "cancelledRunIds": [],
+        "skippedTestIds": skipped,
+        "count": len(ids),
+    }
+    return Reply(202, conform(models.RerunBatchResponse, data), model=models.RerunBatchResponse)
+
+
+async def projects_pr_run(ctx: AppContext, request: Request, owner: str | None) -> Reply:
+    assert owner is not None
+    project = ctx.store.project(param(request, "projectId"))
+    parsed, raw = await body_of(request, models.TriggerPullRequestRunRequest)
+    body = parsed.root  # the web or the mobile variant
+    pr = body.pull_request
+    platform = str(raw.get("platform") or "web")
+    target = raw.get("targetUrl") or project.url
+    run = ctx.store.create_run(
         owner=owner,
-        type_="test",
+        prompt=pr.title,
+        input=raw,
+        type="ci",
         source="api",
-        extra_input=extra,
-        webhook_url=raw.get("webhookUrl") if fields.webhook_url is not None else None,
+        platform=platform,
+        project_id=project.id,
+        external_ref={"provider": "github", "pullRequestNumber": pr.number, "commitSha": pr.commit_sha},
+        test_plan={
+            "instructions": f"Test the changes of PR #{pr.number} ({pr.title}) on {target}",
+            "focusAreas": [pr.title],
+            "complexity": "simple",
+            "changeType": "frontend",
+            "steps": [
+                {"type": "act", "title": f"Open {target}"},
+                {"type": "act", "title": "Exercise the changed feature"},
+                {"type": "assert", "title": "The feature works without regressions"},
+            ],
+        },
+        feature_name=f"PR #{pr.number}",
+        prompt_field="pullRequest.title",
     )
-    body = conform(models.TriggerTestRunResponse, {**queued(ctx, run), "testId": test.id})
-    return Reply(202, body, model=models.TriggerTestRunResponse)
+    data = {
+        "status": "queued",
+        "runId": run.id,
+        "projectId": project.id,
+        "platform": platform,
+        "metadata": {"github": _NO_GITHUB},
+    }
+    body_json = conform(models.TriggerPullRequestRunResponse, data)
+    return Reply(202, body_json, model=models.TriggerPullRequestRunResponse)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
+    "COMPLETE_RESULTS",
     "MarkerError",
     "Outcome",
     "OutcomePlan",
@@ -34,9 +35,20 @@ class Outcome(StrEnum):
     """Final state a run is headed for."""
 
     PASS = "pass"  # noqa: S105 - status completed, output.result PASS
-    FAIL = "fail"  # status completed, output.result FAIL (the product check failed)
+    FAIL = "fail"  # status completed, output.result FAILED (the product check failed)
+    SKIP = "skip"  # status completed, output {kind: planner_skipped, reason} (nothing to test)
     ERROR = "error"  # status failed, `error` set (the worker broke)
     HANG = "hang"  # stays running until cancelled or finished through the admin API
+
+
+# What a test may finish a run as (Simulator.complete_run, the admin API): output.result values,
+# and SKIPPED for planner-skipped output. "FAIL" is the old spelling of FAILED, kept as an alias.
+COMPLETE_RESULTS = {
+    "PASS": Outcome.PASS,
+    "FAILED": Outcome.FAIL,
+    "SKIPPED": Outcome.SKIP,
+    "FAIL": Outcome.FAIL,
+}
 
 
 class MarkerError(ValueError):
@@ -59,6 +71,7 @@ class OutcomePlan:
     slow: bool = False
     error_code: str | None = None
     issues: int | None = None
+    skip_reason: str | None = None
 
     def merged_over(self, base: OutcomePlan) -> OutcomePlan:
         """This plan's explicit values, falling back to ``base`` for the rest."""
@@ -69,6 +82,7 @@ class OutcomePlan:
             slow=self.slow or base.slow,
             error_code=self.error_code if self.error_code is not None else base.error_code,
             issues=self.issues if self.issues is not None else base.issues,
+            skip_reason=self.skip_reason if self.skip_reason is not None else base.skip_reason,
         )
 
 
@@ -128,6 +142,7 @@ def parse_markers(prompt: str) -> OutcomePlan:
     slow = False
     error_code: str | None = None
     issues: int | None = None
+    skip_reason: str | None = None
     for match in _MARKER.finditer(prompt):
         name, raw = match.group(1).lower(), match.group(2)
         if name in ("pass", "fail", "hang") and raw is None:
@@ -138,6 +153,12 @@ def parse_markers(prompt: str) -> OutcomePlan:
                 if not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", raw):
                     raise MarkerError(f"[sim:error={raw}]: the error code must be 1-64 of A-Z a-z 0-9 _ . -")
                 error_code = raw
+        elif name == "skip":
+            outcome = Outcome.SKIP
+            if raw is not None:
+                if not 1 <= len(raw.strip()) <= 2000:
+                    raise MarkerError(f"[sim:skip={raw}]: the reason must be 1-2000 characters")
+                skip_reason = raw.strip()
         elif name == "slow" and raw is None:
             slow = True
         elif name == "duration":
@@ -151,10 +172,17 @@ def parse_markers(prompt: str) -> OutcomePlan:
         else:
             raise MarkerError(
                 f"unknown simulator marker {match.group(0)!r}; known: [sim:pass] [sim:fail] [sim:error] "
-                "[sim:error=CODE] [sim:hang] [sim:slow] [sim:duration=S] [sim:queue=S] [sim:issues=N]"
+                "[sim:error=CODE] [sim:skip] [sim:skip=REASON] [sim:hang] [sim:slow] "
+                "[sim:duration=S] [sim:queue=S] [sim:issues=N]"
             )
     return OutcomePlan(
-        outcome=outcome, duration=duration, queue=queue, slow=slow, error_code=error_code, issues=issues
+        outcome=outcome,
+        duration=duration,
+        queue=queue,
+        slow=slow,
+        error_code=error_code,
+        issues=issues,
+        skip_reason=skip_reason,
     )
 
 

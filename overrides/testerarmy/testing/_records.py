@@ -16,12 +16,18 @@ from ._outcomes import Outcome, strip_markers
 
 __all__ = [
     "ACCEPTED_APP_SUFFIXES",
+    "IMPORTANCE_RANK",
     "RUN_MODES",
     "AppRecord",
+    "BatchRecord",
     "Conflict",
     "CredentialRecord",
+    "EnvironmentRecord",
+    "FileRecord",
     "GroupRecord",
     "Invalid",
+    "Limit",
+    "MemoryRecord",
     "NotFound",
     "ProjectRecord",
     "RunRecord",
@@ -34,10 +40,13 @@ __all__ = [
     "derive_feature_name",
     "fingerprint",
     "is_uuid",
+    "slugify",
 ]
 
 ACCEPTED_APP_SUFFIXES = (".app.zip", ".app.tar.gz", ".zip", ".tgz", ".apk")
 RUN_MODES = ("concurrent", "sequential")
+# Memory importance, highest first: a new memory may prune only memories ranked below it.
+IMPORTANCE_RANK = {"high": 3, "medium": 2, "low": 1}
 
 
 def fingerprint(api_key: str) -> str:
@@ -69,6 +78,15 @@ class Conflict(StateError):
     """The request is well-formed but the target's state forbids it (e.g. cancelling a finished run)."""
 
 
+class Limit(StateError):
+    """A plan limit is reached (``current`` of ``limit``): projects answer 403 ProjectLimitError."""
+
+    def __init__(self, message: str, current: int, limit: int) -> None:
+        super().__init__(message)
+        self.current = current
+        self.limit = limit
+
+
 @dataclass
 class ProjectRecord:
     id: str
@@ -78,6 +96,45 @@ class ProjectRecord:
     description: str | None
     created_at: float
     updated_at: float
+    project_type: str = "web"
+    webhook_id: str = ""  # the project's deployment webhook (POST /v1/webhook/{id}/{secret})
+    webhook_secret: str = ""
+    pr_group_ids: list[str] = field(default_factory=list)  # groups a deployment webhook starts
+    owner: str = ""  # fingerprint of the key whose team gets the runs its webhook starts
+
+
+@dataclass
+class EnvironmentRecord:
+    id: str
+    project_id: str
+    name: str
+    slug: str
+    kind: str  # production | pr_preview (built in, not deletable) | static
+    url: str | None
+
+
+@dataclass
+class MemoryRecord:
+    id: str
+    project_id: str
+    category: str
+    title: str
+    content: str
+    importance: str
+    created_at: float
+    updated_at: float
+
+
+@dataclass
+class FileRecord:
+    id: str
+    project_id: str
+    filename: str
+    media_type: str
+    file_size: int
+    description: str | None
+    summary: str | None
+    created_at: float
 
 
 @dataclass
@@ -86,12 +143,25 @@ class TestRecord:
 
     id: str
     project_id: str
-    name: str
-    prompt: str
+    title: str
+    description: str | None
     enabled: bool
-    steps: list[str]
+    steps: list[dict[str, Any]]  # TestStep JSON objects ({"type": "act", "title": ...})
     created_at: float
     updated_at: float
+    platform: str = "web"
+    seq: int = 0  # creation order: list order and the position a cursor names
+
+    @property
+    def name(self) -> str:
+        return self.title
+
+    @property
+    def prompt(self) -> str:
+        """Everything the simulated agent reads: title, description and step texts (markers too)."""
+        parts = [self.title, self.description or ""]
+        parts += [str(s.get("title") or s.get("code") or "") for s in self.steps]
+        return " ".join(p for p in parts if p)
 
 
 @dataclass
@@ -108,7 +178,18 @@ class GroupRecord:
     webhook_enabled: bool
     created_at: float
     updated_at: float
-    last_batch: list[str] = field(default_factory=list)
+    is_default: bool = False
+
+
+@dataclass
+class BatchRecord:
+    id: str
+    group_id: str
+    project_id: str
+    owner: str
+    run_ids: list[str]
+    test_ids: list[str]  # in run order (the prep test first)
+    trigger: dict[str, Any]  # what the trigger asked for (platform, targetUrl, ...), reused by rerun
 
 
 @dataclass
@@ -139,11 +220,15 @@ class UploadRecord:
 
 @dataclass
 class CredentialRecord:
+    """A project credential; the password (or instructions) is never kept, only whether there was one."""
+
     id: str
     project_id: str
-    type: str
-    name: str
-    username: str | None
+    kind: str
+    auth_method: str
+    label: str
+    username: str
+    has_auth_instructions: bool
     created_at: float
 
 
@@ -169,7 +254,9 @@ class RunRecord:
     after: str | None = None
     external_ref: dict[str, Any] | None = None
     test_plan: dict[str, Any] | None = None
-    steps: tuple[str, ...] = ()
+    steps: tuple[dict[str, Any], ...] = ()
+    device_model: str | None = None
+    execution_mode: str | None = None
     forced_start: float | None = None
     forced_end: float | None = None
     forced_outcome: Outcome | None = None
@@ -216,10 +303,19 @@ class RunSnapshot:
 
     @property
     def result(self) -> str | None:
-        """``PASS``/``FAIL`` once completed, else None."""
-        if self.status is not Phase.COMPLETED:
+        """``output.result`` once completed (``PASS``/``FAILED``); None otherwise or when skipped."""
+        if self.status is not Phase.COMPLETED or self.timeline.outcome is Outcome.SKIP:
             return None
-        return "FAIL" if self.timeline.outcome is Outcome.FAIL else "PASS"
+        return "FAILED" if self.timeline.outcome is Outcome.FAIL else "PASS"
+
+    @property
+    def skipped(self) -> bool:
+        """Completed with planner-skipped output (``{kind: planner_skipped, reason}``)."""
+        return self.status is Phase.COMPLETED and self.timeline.outcome is Outcome.SKIP
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "env"
 
 
 def copy_run(run: RunRecord) -> RunRecord:

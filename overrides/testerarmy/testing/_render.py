@@ -24,7 +24,7 @@ from ._lifecycle import Phase, SimClock
 from ._outcomes import Outcome, strip_markers
 from ._state import RunSnapshot
 
-__all__ = ["conform", "error_body", "render_run"]
+__all__ = ["ISSUE_NAMES", "SKIP_REASON", "conform", "error_body", "render_run"]
 
 
 @functools.cache
@@ -46,7 +46,7 @@ def error_body(error: str, message: str) -> dict[str, Any]:
     return conform(models.Error, {"error": error, "message": message})
 
 
-_ISSUE_TITLES = (
+ISSUE_NAMES = (
     "Button does not respond to the first click",
     "Validation message overlaps the input",
     "Total is not updated after changing the quantity",
@@ -54,25 +54,36 @@ _ISSUE_TITLES = (
     "Focus is lost when the dialog opens",
 )
 
+SKIP_REASON = "The planner found nothing user-facing to test (simulated)."
+
 
 def _output(snap: RunSnapshot, base_url: str) -> dict[str, Any]:
     run = snap.record
-    rng = random.Random(f"output:{run.id}")  # noqa: S311 - deterministic fake content, not security
     outcome = snap.timeline.outcome
-    result = "FAIL" if outcome is Outcome.FAIL else "PASS"
+    if outcome is Outcome.SKIP:
+        return {"kind": "planner_skipped", "reason": run.plan.skip_reason or SKIP_REASON}
+    rng = random.Random(f"output:{run.id}")  # noqa: S311 - deterministic fake content, not security
+    result = "FAILED" if outcome is Outcome.FAIL else "PASS"
     count = run.plan.issues if outcome is Outcome.FAIL else 0
-    # Distinct titles while they last, then repeats (up to 50 issues can be asked for).
-    titles = rng.sample(_ISSUE_TITLES, k=min(count, len(_ISSUE_TITLES)))
-    titles += [rng.choice(_ISSUE_TITLES) for _ in range(count - len(titles))]
+    # Distinct names while they last, then repeats (up to 50 issues can be asked for).
+    names = rng.sample(ISSUE_NAMES, k=min(count, len(ISSUE_NAMES)))
+    names += [rng.choice(ISSUE_NAMES) for _ in range(count - len(names))]
+    page = str((run.input or {}).get("targetUrl") or "https://shop.example.com/")
+    shots = [f"{base_url}/_sim/screenshots/{run.id}/{n}.png" for n in range(1, 2 + rng.randint(0, 2))]
     issues = [
         {
-            "title": title,
-            "severity": rng.choice(("low", "medium", "high")),
+            "type": "issue",
+            "name": name,
             "description": f"Seen while testing {run.feature_name!r} (simulated).",
+            "url": page,
+            "severity": rng.randint(2, 5),
+            "reproductionSteps": ["Open the page", "Perform the tested action"],
+            "expectedBehavior": "The feature works as described",
+            "actualBehavior": name,
+            "screenshotUrl": shots[0],
         }
-        for title in titles
+        for name in names
     ]
-    shots = 1 + rng.randint(0, 2)
     what = strip_markers(run.prompt) or run.feature_name
     return {
         "featureName": run.feature_name,
@@ -82,20 +93,32 @@ def _output(snap: RunSnapshot, base_url: str) -> dict[str, Any]:
             + ("Everything worked as expected." if result == "PASS" else f"Found {len(issues)} issue(s).")
         ),
         "issues": issues,
-        "screenshots": [f"{base_url}/_sim/screenshots/{run.id}/{n}.png" for n in range(1, shots + 1)],
+        "screenshots": shots,
     }
 
 
 def _error(snap: RunSnapshot) -> dict[str, Any]:
     run = snap.record
     if run.forced_error is not None:
-        return dict(run.forced_error)
+        return {"code": run.forced_error["code"], "message": run.forced_error["message"]}
     code = run.plan.error_code or "PROVIDER_CAPACITY"
-    return {
-        "code": code,
-        "message": f"Simulated worker failure ({code}); retry the run after a short wait.",
-        "retryable": code == "PROVIDER_CAPACITY",
-    }
+    return {"code": code, "message": f"Simulated worker failure ({code}); retry the run after a short wait."}
+
+
+def _step_results(snap: RunSnapshot) -> list[dict[str, Any]] | None:
+    run, status = snap.record, snap.status
+    if not run.steps or status not in (Phase.COMPLETED, Phase.FAILED):
+        return None
+    failing = len(run.steps) - 1 if snap.timeline.outcome in (Outcome.FAIL, Outcome.ERROR) else -1
+    return [
+        {
+            "stepIndex": i,
+            "title": str(step.get("title") or step.get("type")),
+            "type": step.get("type"),
+            "status": "failed" if i == failing else "passed",
+        }
+        for i, step in enumerate(run.steps)
+    ]
 
 
 def render_run(snap: RunSnapshot, clock: SimClock, base_url: str) -> dict[str, Any]:
@@ -108,13 +131,6 @@ def render_run(snap: RunSnapshot, clock: SimClock, base_url: str) -> dict[str, A
     duration_ms: float | None = None
     if completed is not None and started is not None:
         duration_ms = round((completed - started) * 1000, 3)
-    step_results: list[dict[str, Any]] | None = None
-    if run.steps and status in (Phase.COMPLETED, Phase.FAILED):
-        failing = len(run.steps) - 1 if timeline.outcome in (Outcome.FAIL, Outcome.ERROR) else -1
-        step_results = [
-            {"index": i, "step": step, "status": "failed" if i == failing else "passed"}
-            for i, step in enumerate(run.steps)
-        ]
     data: dict[str, Any] = {
         "id": run.id,
         "type": run.type,
@@ -122,6 +138,7 @@ def render_run(snap: RunSnapshot, clock: SimClock, base_url: str) -> dict[str, A
         "input": run.input,
         "createdAt": clock.to_datetime(run.created_at),
         "platform": run.platform,
+        "deviceModel": run.device_model,
         "source": run.source,
         "projectId": run.project_id,
         "output": _output(snap, base_url) if status is Phase.COMPLETED else None,
@@ -131,10 +148,11 @@ def render_run(snap: RunSnapshot, clock: SimClock, base_url: str) -> dict[str, A
         "webhookUrl": run.webhook_url,
         "webhookStatus": run.webhook_status,
         "testId": run.test_id,
-        "stepResults": step_results,
+        "stepResults": _step_results(snap),
         "userName": "Simulator",
         "externalRef": run.external_ref,
-        "executionMode": None,
+        "executionMode": run.execution_mode,
+        "autoRetryCount": 0,
         "startedAt": clock.to_datetime(started) if started is not None else None,
         "completedAt": clock.to_datetime(completed) if completed is not None else None,
     }

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from ._http import MAX_BODY_BYTES, invalid
 from ._spec import ApiSpec, Parameter, SpecOperation
 
-__all__ = ["CheckedRequest", "check_request"]
+__all__ = ["CheckedRequest", "body_problems", "check_parameters", "check_request", "parameters_of"]
 
 
 class CheckedRequest:
@@ -52,18 +52,65 @@ def _scalar(schema: Mapping[str, Any], text: str) -> Any:
     return text
 
 
+_JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", dict: "object"}
+_JSON_TYPES[type(None)] = "null"
+
+
+def _message(err: Any) -> str:
+    """A JSON Schema error in upstream's (zod's) wording where one fits, e.g. ``Invalid uuid``."""
+    kind, expected, value = err.validator, err.validator_value, err.instance
+    if kind == "format":
+        return f"Invalid {expected}"
+    if kind == "enum":
+        return f"Invalid enum value. Expected {' | '.join(repr(v) for v in expected)}, received {value!r}"
+    if kind in ("minimum", "maximum"):
+        low, high = err.schema.get("minimum"), err.schema.get("maximum")
+        if low is not None and high is not None:
+            return f"Number must be between {low} and {high}"
+        if kind == "minimum":
+            return f"Number must be greater than or equal to {expected}"
+        return f"Number must be less than or equal to {expected}"
+    if kind == "type":
+        return f"Expected {expected}, received {_JSON_TYPES.get(type(value), type(value).__name__)}"
+    return str(err.message)
+
+
 def _check(spec: ApiSpec, schema: Mapping[str, Any], value: Any, where: str) -> list[str]:
     out = []
     for err in spec.validator(schema).iter_errors(value):
         inner = ".".join(str(p) for p in err.absolute_path)
-        out.append(f"{where}{'.' + inner if inner else ''}: {err.message}")
+        out.append(f"{where}{'.' + inner if inner else ''}: {_message(err)}")
     return out
 
 
-async def check_request(
+def body_problems(spec: ApiSpec, schema: Mapping[str, Any], body: Any) -> list[str]:
+    """What the spec's request schema says is wrong with a JSON body (``<where>: <what>``)."""
+    return [p.removeprefix("body.") for p in _check(spec, schema, body, "body")]
+
+
+def parameters_of(request: Request) -> CheckedRequest:
+    """The checked path and query parameters of a request to a hand-written behaviour."""
+    checked = request.scope.get("testerarmy_sim", {}).get("params")
+    if not isinstance(checked, CheckedRequest):
+        raise RuntimeError("the request's parameters were not checked (no operation context)")
+    return checked
+
+
+def check_parameters(
     spec: ApiSpec, op: SpecOperation, request: Request, path_values: Mapping[str, str]
 ) -> CheckedRequest:
+    """Path and query parameters checked against the spec (a 400 naming each problem)."""
     problems: list[str] = []
+    checked = _parameters(spec, op, request, path_values, problems)
+    if problems:
+        raise invalid("; ".join(problems))
+    request.scope.setdefault("testerarmy_sim", {})["params"] = checked
+    return checked
+
+
+def _parameters(
+    spec: ApiSpec, op: SpecOperation, request: Request, path_values: Mapping[str, str], problems: list[str]
+) -> CheckedRequest:
     path: dict[str, Any] = {}
     query: dict[str, Any] = {}
     for param in op.parameters:
@@ -82,6 +129,15 @@ async def check_request(
             query[param.name] = value
         elif param.location == "header" and param.required and param.name not in request.headers:
             problems.append(f"{param.name} header: Required")
+    return CheckedRequest(path, query, None)
+
+
+async def check_request(
+    spec: ApiSpec, op: SpecOperation, request: Request, path_values: Mapping[str, str]
+) -> CheckedRequest:
+    problems: list[str] = []
+    params = _parameters(spec, op, request, path_values, problems)
+    path, query = params.path, params.query
     body = await _body(op, request, problems)
     if op.body_schema is not None and body is not None:
         problems += _check(spec, op.body_schema, body, "body")

@@ -16,17 +16,26 @@ from starlette.types import ASGIApp
 
 from ._admin import admin_routes
 from ._app import AppContext, KeyRing, build_app
+from ._control import SimulatorControl
 from ._faultrender import DropLogFilter
 from ._faults import FaultSet, FaultSpec
 from ._lifecycle import Planner, SimClock
 from ._outcomes import Outcome, OutcomePlan, OutcomeRule, parse_outcome
 from ._ratelimit import RateLimit, RateLimiter
 from ._requestlog import RequestLog, RequestRecord
-from ._seeds import DEMO_GROUPS, DEMO_PROJECTS, DEMO_TESTS, SeedGroup, SeedProject, SeedTest
+from ._seeds import DEMO_GROUPS, DEMO_PROJECTS, DEMO_TESTS, SeedGroup, SeedProject, SeedTest, apply_seeds
 from ._server import ServerThread
 from ._spec import ApiSpec, load_spec
-from ._state import GroupRecord, ProjectRecord, RunSnapshot, Store, TestRecord, fingerprint
-from ._webhooks import DeliveryAttempt, WebhookDispatcher, WebhookPolicy
+from ._state import (
+    FileRecord,
+    GroupRecord,
+    Limits,
+    ProjectRecord,
+    Store,
+    TestRecord,
+    fingerprint,
+)
+from ._webhooks import WebhookDispatcher, WebhookPolicy
 
 __all__ = ["DEFAULT_API_KEY", "SeedGroup", "SeedProject", "SeedTest", "Simulator"]
 
@@ -39,7 +48,7 @@ def _check_key(key: object) -> str:
     return key
 
 
-class Simulator:
+class Simulator(SimulatorControl):
     """A local TesterArmy API on 127.0.0.1, in a background thread.
 
     >>> with Simulator(time_scale=0.01) as sim:          # doctest: +SKIP
@@ -80,6 +89,7 @@ class Simulator:
         on_request: Callable[[RequestRecord], None] | None = None,
         spec: str | Path | Mapping[str, Any] | None = None,
         validate_responses: bool = False,
+        limits: Limits | None = None,
     ) -> None:
         if isinstance(api_keys, str):
             raise TypeError("api_keys must be a sequence of keys, e.g. ('sk_test_sim',), not one string")
@@ -108,6 +118,7 @@ class Simulator:
             DEMO_TESTS if tests is None else tuple(tests),
             DEMO_GROUPS if groups is None else tuple(groups),
         )
+        self._limits = limits or Limits()
         self._limit = RateLimit.parse(rate_limit) if isinstance(rate_limit, str) else rate_limit
         self.clock = SimClock(time_scale, epoch=epoch)
         self._store = self._new_store(self.clock)
@@ -147,7 +158,9 @@ class Simulator:
         self._seed(*self._seeds)
 
     def _new_store(self, clock: SimClock) -> Store:
-        return Store(clock=clock, planner=self._planner, rules=self._rules, default=self._default)
+        return Store(
+            clock=clock, planner=self._planner, rules=self._rules, default=self._default, limits=self._limits
+        )
 
     def reset(self) -> None:
         """Back to the state right after construction, without restarting the server.
@@ -187,32 +200,7 @@ class Simulator:
     def _seed(
         self, projects: Sequence[SeedProject], tests: Sequence[SeedTest], groups: Sequence[SeedGroup]
     ) -> None:
-        for p in projects:
-            self.add_project(p.name, id=p.id, short_id=p.short_id, url=p.url, description=p.description)
-        by_name: dict[str, str] = {}
-        for t in tests:
-            record = self.add_test(
-                t.name, t.prompt, id=t.id, project_id=t.project_id, enabled=t.enabled, steps=t.steps
-            )
-            by_name.setdefault(t.name, record.id)
-
-        def resolve(ref: str) -> str:
-            if ref in by_name:
-                return by_name[ref]
-            return ref
-
-        for g in groups:
-            self.add_group(
-                g.name,
-                [resolve(t) for t in g.tests],
-                id=g.id,
-                project_id=g.project_id,
-                run_mode=g.run_mode,
-                prep_test=resolve(g.prep_test) if g.prep_test else None,
-                webhook_id=g.webhook_id,
-                webhook_secret=g.webhook_secret,
-                webhook_enabled=g.webhook_enabled,
-            )
+        apply_seeds(self._store, self._owner, projects, tests, groups)
 
     def add_project(
         self,
@@ -222,8 +210,53 @@ class Simulator:
         short_id: str | None = None,
         url: str | None = None,
         description: str | None = None,
+        project_type: str = "web",
+        webhook_id: str | None = None,
+        webhook_secret: str | None = None,
     ) -> ProjectRecord:
-        return self._store.add_project(name, id=id, short_id=short_id, url=url, description=description)
+        """A project, with its built-in environments and its default group ``All Tests``."""
+        return self._store.add_project(
+            name,
+            id=id,
+            short_id=short_id,
+            url=url,
+            description=description,
+            project_type=project_type,
+            webhook_id=webhook_id,
+            webhook_secret=webhook_secret,
+            owner=self._owner,
+        )
+
+    def set_pr_groups(self, project_id: str, group_ids: Iterable[str]) -> None:
+        """The groups the project's deployment webhook starts (none: the webhook is ignored)."""
+        with self._store.lock:
+            project = self._store.project(project_id)
+            project.pr_group_ids = [self._store.group(g).id for g in group_ids]
+
+    def add_file(
+        self,
+        project_id: str,
+        filename: str,
+        *,
+        media_type: str = "application/octet-stream",
+        file_size: int = 0,
+        description: str | None = None,
+        summary: str | None = None,
+    ) -> FileRecord:
+        """A project file (upstream has no upload operation in the API; files come from the dashboard)."""
+        return self._store.add_file(
+            project_id,
+            filename,
+            media_type=media_type,
+            file_size=file_size,
+            description=description,
+            summary=summary,
+        )
+
+    def project_webhook_url(self, project_id: str) -> str:
+        """The full URL of a project's deployment webhook (contains the secret)."""
+        project = self._store.project(project_id)
+        return f"{self.url}/v1/webhook/{project.webhook_id}/{project.webhook_secret}"
 
     def add_test(
         self,
@@ -233,9 +266,13 @@ class Simulator:
         id: str | None = None,  # noqa: A002
         project_id: str | None = None,
         enabled: bool = True,
-        steps: Iterable[str] = (),
+        steps: Iterable[str | dict[str, Any]] = (),
+        group_ids: Iterable[str] = (),
     ) -> TestRecord:
-        return self._store.add_test(name, prompt, id=id, project_id=project_id, enabled=enabled, steps=steps)
+        """A test titled ``name``, described by ``prompt``; it joins its project's default group."""
+        return self._store.add_test(
+            name, prompt, id=id, project_id=project_id, enabled=enabled, steps=steps, group_ids=group_ids
+        )
 
     def add_group(
         self,
@@ -362,55 +399,3 @@ class Simulator:
     def __repr__(self) -> str:
         where = self._ctx.public_base if self._server.port is not None else "not started"
         return f"Simulator({where}, running={self.running}, time_scale={self.clock.time_scale:g})"
-
-    # --- inspection and control -----------------------------------------------------------------
-
-    @property
-    def runs(self) -> list[RunSnapshot]:
-        """Every run (all keys), newest first, as it is now."""
-        return self._store.snapshots()
-
-    def run(self, run_id: str) -> RunSnapshot:
-        return self._store.snapshot(run_id)
-
-    def run_json(self, run_id: str) -> dict[str, Any]:
-        """A run exactly as ``GET /v1/runs/{id}`` renders it."""
-        return self._ctx.run_json(self._store.snapshot(run_id))
-
-    @property
-    def webhook_deliveries(self) -> list[DeliveryAttempt]:
-        return self._dispatcher.attempts
-
-    def now(self) -> float:
-        """Simulated seconds since the simulator was created."""
-        return self.clock.now()
-
-    def advance(self, seconds: float) -> float:
-        """Move the simulated clock forward (runs progress, due webhooks fire); returns the new time."""
-        now = self.clock.advance(seconds)
-        self._dispatcher.wake()
-        return now
-
-    def start_run(self, run_id: str) -> RunSnapshot:
-        return self._store.force(run_id, start=True)
-
-    def complete_run(self, run_id: str, result: str = "PASS") -> RunSnapshot:
-        """Finish a queued or running run now as ``completed`` with output.result ``PASS``/``FAIL``."""
-        if result.upper() not in ("PASS", "FAIL"):
-            raise ValueError(f"result must be 'PASS' or 'FAIL', got {result!r}")
-        snap = self._store.force(run_id, outcome=Outcome(result.lower()))
-        self._dispatcher.wake()
-        return snap
-
-    def fail_run(
-        self,
-        run_id: str,
-        code: str = "WORKER_FAILED",
-        message: str = "Failed by the test",
-        retryable: bool = False,
-    ) -> RunSnapshot:
-        """Finish a queued or running run now as ``failed`` with ``error`` = {code, message, retryable}."""
-        error = {"code": code, "message": message, "retryable": retryable}
-        snap = self._store.force(run_id, outcome=Outcome.ERROR, error=error)
-        self._dispatcher.wake()
-        return snap

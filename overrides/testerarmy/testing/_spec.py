@@ -99,6 +99,7 @@ class ApiSpec:
             raise ValueError("spec: not an OpenAPI document (no 'paths' object)")
         if str(document.get("openapi", "")).startswith("3.0"):
             document = _nullable_as_type(document)
+        document = _discriminated(document)
         self.document = document
         resource = DRAFT202012.create_resource(dict(document))
         self._registry: referencing.Registry[Any] = referencing.Registry().with_resource(_ROOT, resource)
@@ -223,6 +224,37 @@ def _nullable_as_type(node: Any) -> Any:
             out["enum"] = [*out["enum"], None]
         return out
     return {"anyOf": [out, {"type": "null"}]}
+
+
+def _discriminated(node: Any) -> Any:
+    """OpenAPI's ``discriminator`` in JSON Schema terms: each mapped branch pins its property value.
+
+    JSON Schema ignores ``discriminator``; where the branches' discriminating property is an open
+    string (the normalized spec opens response enums), every step object would match several
+    branches and fail ``oneOf``. Pinning ``{property: const value}`` per branch is what the
+    discriminator means, so the check judges each object by the branch its value names.
+    """
+    if isinstance(node, list):
+        return [_discriminated(v) for v in node]
+    if not isinstance(node, Mapping):
+        return node
+    out = {k: _discriminated(v) for k, v in node.items()}
+    disc = node.get("discriminator")
+    union = "oneOf" if "oneOf" in node else "anyOf" if "anyOf" in node else None
+    if union is None or not isinstance(disc, Mapping) or not isinstance(disc.get("mapping"), Mapping):
+        return out
+    prop = disc.get("propertyName")
+    by_ref = {str(ref): key for key, ref in disc["mapping"].items()}
+    branches = []
+    for branch in out[union]:
+        key = by_ref.get(str(branch.get("$ref"))) if isinstance(branch, Mapping) else None
+        if key is None:
+            branches.append(branch)
+            continue
+        pin = {"properties": {prop: {"const": key}}, "required": [prop]}
+        branches.append({"allOf": [branch, pin]})
+    out[union] = branches
+    return out
 
 
 def _is_json(media: str) -> bool:

@@ -1,4 +1,4 @@
-"""The store's projects, tests and groups."""
+"""The store's tests and groups: each project's default group, group membership, test pages."""
 
 from __future__ import annotations
 
@@ -13,68 +13,24 @@ from ._records import (
     ProjectRecord,
     TestRecord,
     canonical_uuid,
-    is_uuid,
 )
-from ._store_base import StoreBase
+from ._store_base import decode_cursor, encode_cursor
+from ._store_projects import ProjectStore
 
-__all__ = ["CatalogStore"]
+__all__ = ["DEFAULT_GROUP_NAME", "CatalogStore", "as_step"]
+
+DEFAULT_GROUP_NAME = "All Tests"
 
 
-class CatalogStore(StoreBase):
-    def add_project(
-        self,
-        name: str,
-        *,
-        id: str | None = None,  # noqa: A002 - mirrors the API field
-        short_id: str | None = None,
-        url: str | None = None,
-        description: str | None = None,
-    ) -> ProjectRecord:
-        with self.lock:
-            now = self.clock.now()
-            pid = canonical_uuid(id, "project id") if id else self.new_id()
-            project = ProjectRecord(
-                id=pid,
-                short_id=short_id or f"prj_{self._token(8)}",
-                name=name,
-                url=url,
-                description=description,
-                created_at=now,
-                updated_at=now,
-            )
-            if pid in self.projects or self._find_project(project.short_id) is not None:
-                raise ValueError(f"duplicate project id or shortId: {pid} / {project.short_id}")
-            self.projects[pid] = project
-            return project
+def as_step(step: str | dict[str, Any]) -> dict[str, Any]:
+    """A TestStep object; a plain string is an ``act`` step with that title (seeds, the CLI)."""
+    return {"type": "act", "title": step} if isinstance(step, str) else dict(step)
 
-    def _find_project(self, ref: str) -> ProjectRecord | None:
-        project = self.projects.get(ref.lower())
-        if project is not None:
-            return project
-        return next((p for p in self.projects.values() if p.short_id == ref), None)
 
-    def project(self, ref: str) -> ProjectRecord:
-        """A project by id or shortId (as the API's projectId parameters accept both)."""
-        with self.lock:
-            project = self._find_project(ref)
-            if project is None:
-                raise NotFound(f"Project {ref!r} not found")
-            return project
-
-    def default_project(self) -> ProjectRecord:
-        with self.lock:
-            if not self.projects:
-                self.add_project("Default project")
-            return next(iter(self.projects.values()))
-
-    def update_project(self, ref: str, changes: dict[str, Any]) -> ProjectRecord:
-        with self.lock:
-            project = self.project(ref)
-            for key in ("name", "url", "description"):
-                if key in changes:
-                    setattr(project, key, changes[key])
-            project.updated_at = self.clock.now()
-            return project
+class CatalogStore(ProjectStore):
+    def _project_created(self, project: ProjectRecord, owner: str) -> None:
+        """Every project has its default group (``All Tests``); new tests join it."""
+        self.add_group(DEFAULT_GROUP_NAME, owner=owner, project_id=project.id, is_default=True)
 
     # tests -------------------------------------------------------------------------------------
 
@@ -86,30 +42,40 @@ class CatalogStore(StoreBase):
         id: str | None = None,  # noqa: A002
         project_id: str | None = None,
         enabled: bool = True,
-        steps: Iterable[str] = (),
+        steps: Iterable[str | dict[str, Any]] = (),
         group_ids: Iterable[str] = (),
+        platform: str = "web",
     ) -> TestRecord:
+        """A test (``prompt`` becomes its description); it joins its project's default group."""
         with self.lock:
             project = self.project(project_id) if project_id else self.default_project()
-            self.check_prompt(prompt, "prompt")
+            step_list = [as_step(s) for s in steps] or [{"type": "act", "title": prompt or name}]
             tid = canonical_uuid(id, "test id") if id else self.new_id()
             if tid in self.tests:
                 raise ValueError(f"duplicate test id {tid}")
             groups = [self.group(g) for g in group_ids]
+            for group in groups:
+                if group.project_id != project.id:
+                    raise Invalid("groupId", f"Group {group.id} belongs to another project")
             now = self.clock.now()
             test = TestRecord(
                 id=tid,
                 project_id=project.id,
-                name=name,
-                prompt=prompt,
+                title=name,
+                description=prompt or None,
                 enabled=enabled,
-                steps=list(steps),
+                steps=step_list,
                 created_at=now,
                 updated_at=now,
+                platform=platform,
+                seq=self.next_seq(),
             )
+            self.check_prompt(test.prompt, "steps")
             self.tests[tid] = test
-            for group in groups:
-                group.test_ids.append(tid)
+            default = self.default_group(project.id)
+            for group in [default, *groups]:
+                if tid not in group.test_ids:
+                    group.test_ids.append(tid)
             return test
 
     def test(self, test_id: str) -> TestRecord:
@@ -119,18 +85,21 @@ class CatalogStore(StoreBase):
                 raise NotFound(f"Test {test_id} not found")
             return test
 
-    def groups_of(self, test_id: str) -> list[str]:
+    def groups_of(self, test_id: str) -> list[GroupRecord]:
         with self.lock:
-            return [g.id for g in self.groups.values() if test_id in g.test_ids]
+            return [g for g in self.groups.values() if test_id in g.test_ids]
 
     def update_test(self, test_id: str, changes: dict[str, Any]) -> TestRecord:
         with self.lock:
             test = self.test(test_id)
-            if "prompt" in changes:
-                self.check_prompt(changes["prompt"], "prompt")
-            for key in ("name", "prompt", "enabled", "steps"):
-                if key in changes:
-                    setattr(test, key, changes[key])
+            title = changes.get("title", test.title)
+            description = changes.get("description", test.description)
+            steps = changes.get("steps", test.steps)
+            probe = TestRecord(test.id, test.project_id, title, description, True, steps, 0, 0)
+            self.check_prompt(probe.prompt, "steps")
+            test.title, test.description, test.steps = title, description, steps
+            if "enabled" in changes:
+                test.enabled = changes["enabled"]
             test.updated_at = self.clock.now()
             return test
 
@@ -139,10 +108,26 @@ class CatalogStore(StoreBase):
             test = self.test(test_id)
             del self.tests[test.id]
             for group in self.groups.values():
-                group.test_ids = [t for t in group.test_ids if t != test.id]
-                if group.prep_test_id == test.id:
-                    group.prep_test_id = None
+                self._drop_member(group, test.id)
             return test
+
+    def test_page(
+        self, project_ref: str, group_id: str | None, limit: int, cursor: str | None
+    ) -> tuple[ProjectRecord, list[TestRecord], str | None]:
+        """Tests of a project (or of one of its groups) in creation order, one page from ``cursor``."""
+        with self.lock:
+            project = self.project(project_ref)
+            tests = [t for t in self.tests.values() if t.project_id == project.id]
+            if group_id is not None:
+                group = self.group(group_id)
+                if group.project_id != project.id:
+                    raise NotFound(f"Group {group_id} not found in project {project_ref!r}")
+                tests = [t for t in tests if t.id in group.test_ids]
+            after = decode_cursor("tests", cursor) if cursor else 0
+            tests = [t for t in sorted(tests, key=lambda t: t.seq) if t.seq > after]
+            page = tests[:limit]
+            more = len(tests) > limit
+            return project, page, encode_cursor("tests", page[-1].seq) if more else None
 
     # groups ------------------------------------------------------------------------------------
 
@@ -159,6 +144,7 @@ class CatalogStore(StoreBase):
         webhook_id: str | None = None,
         webhook_secret: str | None = None,
         webhook_enabled: bool = True,
+        is_default: bool = False,
     ) -> GroupRecord:
         with self.lock:
             if run_mode not in RUN_MODES:
@@ -167,6 +153,8 @@ class CatalogStore(StoreBase):
             tests = [self.test(t).id for t in test_ids]
             if prep_test_id is not None:
                 prep_test_id = self.test(prep_test_id).id
+                if prep_test_id not in tests:
+                    tests.insert(0, prep_test_id)
             gid = canonical_uuid(id, "group id") if id else self.new_id()
             if gid in self.groups:
                 raise ValueError(f"duplicate group id {gid}")
@@ -184,9 +172,30 @@ class CatalogStore(StoreBase):
                 webhook_enabled=webhook_enabled,
                 created_at=now,
                 updated_at=now,
+                is_default=is_default,
             )
             self.groups[gid] = group
             return group
+
+    def create_group(self, fields: dict[str, Any], *, owner: str) -> GroupRecord:
+        """POST /v1/groups: at most ``limits.groups_per_project`` (the default group counts)."""
+        with self.lock:
+            project = self.project(fields["projectId"])
+            count = len(self.groups_in(project.id))
+            if count >= self.limits.groups_per_project:
+                raise Invalid(
+                    "projectId", f"Group limit reached ({self.limits.groups_per_project} groups per project)"
+                )
+            prep = fields.get("prepTestId")
+            if prep is not None:
+                self._check_member_candidate(project.id, prep, "prepTestId")
+            return self.add_group(
+                fields["name"],
+                owner=owner,
+                project_id=project.id,
+                run_mode=fields.get("runMode") or "concurrent",
+                prep_test_id=prep,
+            )
 
     def group(self, group_id: str) -> GroupRecord:
         with self.lock:
@@ -195,28 +204,80 @@ class CatalogStore(StoreBase):
                 raise NotFound(f"Group {group_id} not found")
             return group
 
+    def groups_in(self, project_ref: str) -> list[GroupRecord]:
+        with self.lock:
+            project = self.project(project_ref)
+            return [g for g in self.groups.values() if g.project_id == project.id]
+
+    def default_group(self, project_id: str) -> GroupRecord:
+        with self.lock:
+            return next(g for g in self.groups_in(project_id) if g.is_default)
+
     def group_by_webhook(self, webhook_id: str) -> GroupRecord | None:
         with self.lock:
             return next((g for g in self.groups.values() if g.webhook_id == webhook_id.lower()), None)
 
+    def _check_member_candidate(self, project_id: str, test_id: str, where: str) -> TestRecord:
+        test = self.tests.get(test_id.lower())
+        if test is None:
+            raise Invalid(where, f"Test {test_id} not found")
+        if test.project_id != project_id:
+            raise Invalid(where, f"Test {test_id} belongs to another project")
+        return test
+
     def update_group(self, group_id: str, changes: dict[str, Any]) -> GroupRecord:
         with self.lock:
             group = self.group(group_id)
-            if "runMode" in changes and changes["runMode"] not in RUN_MODES:
-                raise Invalid("runMode", f"Invalid enum value. Expected {' | '.join(map(repr, RUN_MODES))}")
             prep = changes.get("prepTestId")
             if prep is not None:
-                if not is_uuid(prep):
-                    raise Invalid("prepTestId", "Invalid uuid")
-                if prep.lower() not in self.tests:
-                    raise Invalid("prepTestId", f"Test {prep} not found")
+                prep = self._check_member_candidate(group.project_id, prep, "prepTestId").id
             if "name" in changes:
                 group.name = changes["name"]
             if "runMode" in changes:
                 group.run_mode = changes["runMode"]
             if "prepTestId" in changes:
-                group.prep_test_id = prep.lower() if prep is not None else None
+                group.prep_test_id = prep
+                if prep is not None and prep not in group.test_ids:
+                    group.test_ids.insert(0, prep)  # the prep test is a member, run first
             group.updated_at = self.clock.now()
             return group
 
-    # mobile apps, uploads, credentials ---------------------------------------------------------
+    def delete_group(self, group_id: str) -> GroupRecord:
+        with self.lock:
+            group = self.group(group_id)
+            if group.is_default:
+                raise Invalid("groupId", f"The default group {group.name!r} cannot be deleted")
+            del self.groups[group.id]
+            for project in self.projects.values():
+                project.pr_group_ids = [g for g in project.pr_group_ids if g != group.id]
+            return group
+
+    def add_member(self, group_id: str, test_id: str) -> tuple[GroupRecord, TestRecord, bool]:
+        """(group, test, added): ``added`` is False when the test already was a member."""
+        with self.lock:
+            group = self.group(group_id)
+            test = self.test(test_id)
+            if test.project_id != group.project_id:
+                raise Invalid("testId", f"Test {test.id} belongs to another project")
+            if test.id in group.test_ids:
+                return group, test, False
+            group.test_ids.append(test.id)
+            group.updated_at = self.clock.now()
+            return group, test, True
+
+    def remove_member(self, group_id: str, test_id: str) -> tuple[GroupRecord, bool]:
+        with self.lock:
+            group = self.group(group_id)
+            removed = self._drop_member(group, test_id.lower())
+            if removed:
+                group.updated_at = self.clock.now()
+            return group, removed
+
+    @staticmethod
+    def _drop_member(group: GroupRecord, test_id: str) -> bool:
+        if test_id not in group.test_ids:
+            return False
+        group.test_ids = [t for t in group.test_ids if t != test_id]
+        if group.prep_test_id == test_id:
+            group.prep_test_id = None  # documented: removal clears a prepTestId pointing at it
+        return True

@@ -1,4 +1,4 @@
-"""The store's mobile apps, uploads and project credentials."""
+"""The store's mobile apps and two-step uploads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 from ._records import (
     ACCEPTED_APP_SUFFIXES,
     AppRecord,
-    CredentialRecord,
     Invalid,
     NotFound,
     UploadRecord,
@@ -113,22 +112,4 @@ class MobileStore(CatalogStore):
             if upload.received_bytes != file_size:
                 raise Invalid("fileSize", f"Uploaded {upload.received_bytes} bytes, expected {file_size}")
             del self.uploads[storage_key]
-            return self.add_app(project.id, filename, file_size, remove_after, source="upload")
-
-    def add_credential(
-        self, project_ref: str, kind: str, name: str, username: str | None
-    ) -> CredentialRecord:
-        with self.lock:
-            project = self.project(project_ref)
-            cred = CredentialRecord(
-                id=self.new_id(),
-                project_id=project.id,
-                type=kind,
-                name=name,
-                username=username,
-                created_at=self.clock.now(),
-            )
-            self.credentials[cred.id] = cred
-            return cred
-
-    # runs --------------------------------------------------------------------------------------
+            return self.add_app(project.id, filename, file_size, remove_after, source="api_upload")

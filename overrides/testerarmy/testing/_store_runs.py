@@ -1,4 +1,4 @@
-"""The store's runs: creation, timelines, snapshots, cancel, forced outcomes, group batches, webhooks."""
+"""The store's runs: creation, timelines, snapshots, list pages, cancel, forced outcomes, webhooks."""
 
 from __future__ import annotations
 
@@ -10,14 +10,13 @@ from ._lifecycle import Phase, Timeline, resolve_timelines
 from ._outcomes import Outcome
 from ._records import (
     Conflict,
-    GroupRecord,
-    Invalid,
     NotFound,
     RunRecord,
     RunSnapshot,
     copy_run,
     derive_feature_name,
 )
+from ._store_base import decode_cursor, encode_cursor
 from ._store_mobile import MobileStore
 
 __all__ = ["RunStore"]
@@ -30,7 +29,7 @@ class RunStore(MobileStore):
         owner: str,
         prompt: str,
         input: dict[str, Any],  # noqa: A002
-        type: str = "api",  # noqa: A002
+        type: str = "test",  # noqa: A002
         source: str = "api",
         platform: str = "web",
         webhook_url: str | None = None,
@@ -41,9 +40,11 @@ class RunStore(MobileStore):
         after: str | None = None,
         external_ref: dict[str, Any] | None = None,
         test_plan: dict[str, Any] | None = None,
-        steps: Sequence[str] = (),
+        steps: Sequence[dict[str, Any]] = (),
         feature_name: str | None = None,
         prompt_field: str = "prompt",
+        device_model: str | None = None,
+        execution_mode: str | None = None,
     ) -> RunRecord:
         wanted = self.check_prompt(prompt, prompt_field)
         with self.lock:
@@ -74,6 +75,8 @@ class RunStore(MobileStore):
                 external_ref=external_ref,
                 test_plan=test_plan,
                 steps=tuple(steps),
+                device_model=device_model,
+                execution_mode=execution_mode,
             )
             self.runs[run_id] = run
             if webhook_url:
@@ -103,6 +106,47 @@ class RunStore(MobileStore):
         out = [s for s in out if status is None or s.status is status]
         out.sort(key=lambda s: (s.record.created_at, s.record.seq), reverse=True)
         return out
+
+    def run_page(
+        self,
+        *,
+        owner: str | None,
+        limit: int,
+        cursor: str | None = None,
+        status: Phase | None = None,
+        project_id: str | None = None,
+        test_id: str | None = None,
+    ) -> tuple[list[RunSnapshot], str | None]:
+        """One page of runs, newest first, and the cursor of the next page (None: last page).
+
+        The order is the creation sequence, and a cursor names the sequence number of the last run
+        of its page: runs created while a client pages sort before the first page, so later pages
+        neither repeat nor skip a run. Filters apply at the moment each page is read.
+        """
+        before = decode_cursor("runs", cursor) if cursor else None
+        with self.lock:
+            now = self.clock.now()
+            runs = [
+                r
+                for r in self.runs.values()
+                if (owner is None or r.owner == owner)
+                and (before is None or r.seq < before)
+                and (project_id is None or r.project_id == project_id)
+                and (test_id is None or r.test_id == test_id)
+            ]
+            runs.sort(key=lambda r: r.seq, reverse=True)
+            timelines = self._timelines([r.id for r in runs])
+            page: list[RunSnapshot] = []
+            more = False
+            for run in runs:
+                timeline = timelines[run.id]
+                if status is not None and timeline.phase_at(now) is not status:
+                    continue
+                if len(page) == limit:
+                    more = True
+                    break
+                page.append(RunSnapshot(copy_run(run), timeline, now))
+        return page, encode_cursor("runs", page[-1].record.seq) if more and page else None
 
     def cancel_run(self, run_id: str, owner: str | None) -> RunSnapshot:
         with self.lock:
@@ -136,47 +180,6 @@ class RunStore(MobileStore):
                 run.forced_error = error
             self._changed()
             return self.snapshot(snap.id)
-
-    def trigger_group(
-        self, group: GroupRecord, *, owner: str, make_run: Any
-    ) -> tuple[str, list[RunRecord], list[str]]:
-        """Queue a batch for every enabled test of ``group``; earlier batches' queued runs are superseded.
-
-        ``make_run(test, after, batch_id)`` creates one run (the caller knows source/type/input).
-        Returns (batch id, new runs, ids of cancelled runs).
-        """
-        with self.lock:
-            tests = [self.tests[t] for t in group.test_ids if t in self.tests and self.tests[t].enabled]
-            prep = self.tests.get(group.prep_test_id) if group.prep_test_id else None
-            tests = [t for t in tests if prep is None or t.id != prep.id]
-            if not tests and prep is None:
-                raise Invalid("groupId", f"Group {group.id} has no enabled tests to run")
-            for test in ([prep] if prep else []) + tests:
-                self.check_prompt(test.prompt, f"tests[{test.id}].prompt")
-            # Supersede: a new batch cancels the previous batch's runs that have not started yet.
-            cancelled: list[str] = []
-            timelines = self._timelines([r for r in group.last_batch if r in self.runs])
-            now = self.clock.now()
-            for rid, timeline in timelines.items():
-                if timeline.phase_at(now) is Phase.QUEUED:
-                    self.runs[rid].cancelled_at = now
-                    cancelled.append(rid)
-            batch_id = self.new_id()
-            runs: list[RunRecord] = []
-            previous: str | None = None
-            if prep is not None:
-                prep_run = make_run(prep, None, batch_id)
-                runs.append(prep_run)
-                previous = prep_run.id
-            first_after = previous
-            for test in tests:
-                after = previous if group.run_mode == "sequential" else first_after
-                run = make_run(test, after, batch_id)
-                runs.append(run)
-                previous = run.id
-            group.last_batch = [r.id for r in runs]
-            self._changed()
-            return batch_id, runs, cancelled
 
     # webhooks ----------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """``make demo``: a QA run end to end, offline, the way a CI job runs it.
 
 Starts the local simulator on 127.0.0.1, then runs the real command line,
-``testerarmy run "<prompt>" --wait``, against it (as a subprocess, pointed at the simulator through
+``testerarmy-py run "<prompt>" --wait``, against it (as a subprocess, pointed at the simulator through
 ``TESTERARMY_BASE_URL`` / ``TESTERARMY_API_KEY``), shows its progress and verdict, and stops the
 simulator. No API key and no network are needed. The exit code is the CLI's: 0 PASS, 1 FAIL, ...
 """
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     write("TesterArmy demo: local simulator, no API key, no network\n")
     with Simulator(time_scale=args.time_scale, seed=args.seed) as sim:
         write(f"Simulator listening on {sim.url} (time scale {args.time_scale:g})\n")
-        command = ["testerarmy", "run", args.prompt, "--wait", "--poll-interval", "0.5"]
+        command = ["testerarmy-py", "run", args.prompt, "--wait", "--poll-interval", "0.5"]
         write(f"$ {' '.join(command[:2])} {args.prompt!r} {' '.join(command[3:])}\n\n")
         env = {**os.environ, "TESTERARMY_BASE_URL": sim.url, "TESTERARMY_API_KEY": sim.api_key}
         # Our own interpreter and module; the prompt is one argv item, never parsed by a shell.
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
             done = subprocess.run(argv_cli, env=env, check=False, capture_output=True, text=True)  # noqa: S603
             write(done.stderr + done.stdout)
             code = done.returncode
-    write(f"\nSimulator stopped. testerarmy exited with {code}.\n")
+    write(f"\nSimulator stopped. testerarmy-py exited with {code}.\n")
     return code
 
 

@@ -25,7 +25,7 @@ def test_admin_run_controls_and_views(sim: Simulator, http, admin):
     run_id = http.post("/v1/runs", json={"prompt": "x [sim:hang]"}).json()["id"]
     assert admin.post(f"/runs/{run_id}/start").json()["status"] == "running"
     failed = admin.post(f"/runs/{run_id}/fail", json={"code": "OOM", "message": "out of memory"}).json()
-    assert failed["error"] == {"code": "OOM", "message": "out of memory", "retryable": False}
+    assert failed["error"] == {"code": "OOM", "message": "out of memory"}
     (listed,) = admin.get("/runs").json()["runs"]
     assert listed["id"] == run_id
     assert listed["status"] == "failed"
@@ -52,11 +52,16 @@ def test_request_log_for_assertions(sim: Simulator, http, admin):
 
 def test_state_lists_seeded_entities_with_webhook_paths(sim: Simulator, admin):
     state = admin.get("/state").json()
-    (group,) = state["groups"]
-    assert len(group["testIds"]) == 3
+    default, group = state["groups"]
+    assert (default["isDefault"], group["isDefault"]) == (True, False)
+    assert len(group["testIds"]) == len(default["testIds"]) == 3
     url = sim.group_webhook_url(group["id"])
     assert url.endswith(group["webhookPath"].removeprefix("/api"))
-    assert httpx.post(url, json={}, trust_env=False).status_code == 200
+    assert httpx.post(url, json={}, trust_env=False).status_code == 202
+    (project,) = state["projects"]
+    hook = sim.project_webhook_url(project["id"])
+    assert hook.endswith(project["webhookPath"].removeprefix("/api"))
+    assert httpx.post(hook, json={}, trust_env=False).json()["ignored"] is True
 
 
 def test_screenshots_are_served(sim: Simulator, http):

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from testerarmy.testing import DEFAULT_API_KEY
+from testerarmy.testing._render import ISSUE_NAMES
 from testerarmy.testing.demo import main
 
 pytestmark = pytest.mark.integration
@@ -24,7 +25,7 @@ def test_demo_runs_the_cli_to_a_verdict_and_stops():
     assert progress, text
     assert progress[-1].endswith("completed (PASS)"), text
     assert re.search(r"^PASS  Sign up$", text, flags=re.M)  # the feature name the simulator derives
-    assert text.rstrip().endswith("Simulator stopped. testerarmy exited with 0.")
+    assert text.rstrip().endswith("Simulator stopped. testerarmy-py exited with 0.")
     assert DEFAULT_API_KEY not in text
 
 
@@ -33,6 +34,6 @@ def test_demo_exit_code_is_the_clis_for_a_failing_check():
     code = main(["--time-scale", "0.005", "--prompt", "Check the cart [sim:fail] [sim:issues=2]"], out=out)
     text = out.getvalue()
     assert code == 1, text
-    assert re.search(r"^FAIL  Check the cart", text, flags=re.M)
-    assert "Issues (2):" in text
-    assert len(re.findall(r"^    - \[(low|medium|high)\] ", text, flags=re.M)) == 2
+    assert re.search(r"^FAIL(ED)?\s+Check the cart", text, flags=re.M), text
+    # The CLI shows each issue the run reported, by its name (two distinct ones were asked for).
+    assert sum(name in text for name in ISSUE_NAMES) == 2, text

@@ -42,7 +42,7 @@ def test_states_follow_the_clock(sim: Simulator, http):
     created, started, completed = (parse_time(done[k]) for k in ("createdAt", "startedAt", "completedAt"))
     assert (started - created).total_seconds() == pytest.approx(2)
     assert (completed - started).total_seconds() == pytest.approx(20)
-    assert done["type"] == "api"
+    assert done["type"] == "test"
     assert done["source"] == "api"
     assert done["platform"] == "web"
     assert done["error"] is None
@@ -53,7 +53,7 @@ def test_states_follow_the_clock(sim: Simulator, http):
     ("prompt", "status", "result", "error_code"),
     [
         ("ok [sim:pass]", "completed", "PASS", None),
-        ("bug [sim:fail] [sim:issues=2]", "completed", "FAIL", None),
+        ("bug [sim:fail] [sim:issues=2]", "completed", "FAILED", None),
         ("down [sim:error]", "failed", None, "PROVIDER_CAPACITY"),
         ("down [sim:error=BROWSER_START]", "failed", None, "BROWSER_START"),
     ],
@@ -65,8 +65,29 @@ def test_markers_choose_the_outcome(sim: Simulator, http, prompt, status, result
     assert run["status"] == status
     assert (run["output"] or {}).get("result") == result
     assert (run["error"] or {}).get("code") == error_code
-    if result == "FAIL":
-        assert len(run["output"]["issues"]) == 2
+    if error_code is not None:
+        assert set(run["error"]) == {"code", "message"}
+    if result == "FAILED":
+        issues = run["output"]["issues"]
+        assert len(issues) == 2
+        assert all(
+            i["type"] == "issue" and 1 <= i["severity"] <= 5 and i["name"] and i["url"] for i in issues
+        )
+
+
+@pytest.mark.testerarmy_sim(time_scale=0)
+def test_planner_skipped_output(sim: Simulator, http):
+    plain = create(http, "infra only [sim:skip]")
+    reasoned = create(http, "docs only [sim:skip=Only documentation changed]")
+    sim.advance(10_000)
+    assert http.get(f"/v1/runs/{plain}").json()["output"]["kind"] == "planner_skipped"
+    run = http.get(f"/v1/runs/{reasoned}").json()
+    assert (run["status"], run["output"]) == (
+        "completed",
+        {"kind": "planner_skipped", "reason": "Only documentation changed"},
+    )
+    assert sim.run(reasoned).skipped
+    assert sim.run(reasoned).result is None
 
 
 @pytest.mark.testerarmy_sim(time_scale=0, jitter=0)
@@ -87,20 +108,16 @@ def test_duration_slow_and_hang_markers(sim: Simulator, http):
 def test_rule_table(sim: Simulator, http):
     run_id = create(http, "Test the Checkout")
     sim.advance(10_000)
-    assert http.get(f"/v1/runs/{run_id}").json()["output"]["result"] == "FAIL"
+    assert http.get(f"/v1/runs/{run_id}").json()["output"]["result"] == "FAILED"
 
 
 @pytest.mark.testerarmy_sim(time_scale=0)
 def test_admin_controls_finish_runs_deterministically(sim: Simulator, http, admin):
     a, b, c = (create(http, "[sim:hang]") for _ in range(3))
     assert sim.start_run(a).status.value == "running"
-    assert sim.complete_run(a, "FAIL").result == "FAIL"
+    assert sim.complete_run(a, "FAILED").result == "FAILED"
     assert sim.fail_run(b, code="DEVICE_LOST", message="gone").status.value == "failed"
-    assert http.get(f"/v1/runs/{b}").json()["error"] == {
-        "code": "DEVICE_LOST",
-        "message": "gone",
-        "retryable": False,
-    }
+    assert http.get(f"/v1/runs/{b}").json()["error"] == {"code": "DEVICE_LOST", "message": "gone"}
     resp = admin.post(f"/runs/{c}/complete", json={"result": "PASS"})
     assert resp.status_code == 200
     assert resp.json()["output"]["result"] == "PASS"
@@ -126,9 +143,9 @@ def test_cancel_queued_and_running_but_not_terminal(sim: Simulator, http):
     assert http.get(f"/v1/runs/{queued}").json()["startedAt"] is None
     assert http.get(f"/v1/runs/{running}").json()["startedAt"] is not None
     resp = http.post(f"/v1/runs/{done}/cancel")
-    assert resp.status_code == 400
+    assert resp.status_code == 409  # documented: "Run is already terminal or cannot be cancelled"
     assert resp.json() == {
-        "error": "ValidationError",
+        "error": "Conflict",
         "message": f"Run {done} is already completed and cannot be cancelled",
     }
 
@@ -139,8 +156,9 @@ def test_list_is_newest_first_with_limit_and_status_filter(sim: Simulator, http)
     for i in range(12):
         ids.append(create(http, f"run {i} [sim:hang]" if i % 2 else f"run {i} [sim:queue=1000]"))
         sim.advance(1)
-    default = http.get("/v1/runs").json()["runs"]
-    assert [r["id"] for r in default] == ids[::-1][:10]  # default limit 10, newest first
+    default = http.get("/v1/runs").json()
+    assert [r["id"] for r in default["runs"]] == ids[::-1]  # default limit 20, newest first
+    assert default["nextCursor"] is None
     assert len(http.get("/v1/runs", params={"limit": 100}).json()["runs"]) == 12
     assert [r["id"] for r in http.get("/v1/runs", params={"limit": 3}).json()["runs"]] == ids[::-1][:3]
     running = http.get("/v1/runs", params={"status": "running", "limit": 100}).json()["runs"]
@@ -157,8 +175,8 @@ def test_runs_belong_to_the_key_that_created_them():
         with a, b:
             run_id = create(a, "mine")
             assert b.get(f"/v1/runs/{run_id}").status_code == 404
-            assert b.post(f"/v1/runs/{run_id}/cancel").status_code == 404
-            assert b.get("/v1/runs").json() == {"runs": []}
+            assert b.post(f"/v1/runs/{run_id}/cancel").status_code == 400  # no 404 documented
+            assert b.get("/v1/runs").json() == {"runs": [], "nextCursor": None}
             assert [r["id"] for r in a.get("/v1/runs").json()["runs"]] == [run_id]
 
 
@@ -175,7 +193,10 @@ def test_same_seed_same_ids_and_content():
 
     first, again, other = scenario(7), scenario(7), scenario(8)
     for run in first + again:  # screenshot URLs carry the (random) port
-        run["output"] and run["output"].pop("screenshots")
+        if run["output"]:
+            run["output"].pop("screenshots")
+            for issue in run["output"]["issues"]:
+                issue.pop("screenshotUrl")
     assert first == again
     assert [r["id"] for r in first] != [r["id"] for r in other]
 

@@ -126,7 +126,7 @@ def test_python_dash_m_entry_point_runs_a_server():
         assert httpx.get(f"{url}/v1/runs/{run_id}", headers=headers).status_code == 200
         root = url.removesuffix("/api")
         state = httpx.get(f"{root}/_sim/state", headers={"X-Sim-Admin-Token": token}).json()
-        assert [g["name"] for g in state["groups"]] == ["Smoke"]
+        assert [g["name"] for g in state["groups"]] == ["All Tests", "Smoke"]
         access = proc.stdout.readline()
         assert access.startswith("POST /api/v1/runs -> 202")
     finally:

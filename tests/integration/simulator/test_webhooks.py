@@ -33,7 +33,7 @@ def test_delivered_on_completion_with_the_run_body(sim: Simulator, http):
     body = delivery.body
     assert body["id"] == run_id
     assert body["status"] == "completed"
-    assert body["output"]["result"] == "FAIL"
+    assert body["output"]["result"] == "FAILED"
     assert body["webhookUrl"] == hook.url
     assert delivery.headers["Content-Type"] == "application/json"
     assert http.get(f"/v1/runs/{run_id}").json()["webhookStatus"] == "delivered"

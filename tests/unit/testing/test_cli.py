@@ -19,7 +19,7 @@ def test_defaults():
     args = parse()
     assert (args.host, args.port, args.time_scale, args.seed) == ("127.0.0.1", 8787, DEFAULT_TIME_SCALE, 0)
     sim = simulator_from_args(args)
-    assert [g.name for g in sim.groups] == ["Smoke"]
+    assert [g.name for g in sim.groups] == ["All Tests", "Smoke"]  # the project's default group first
 
 
 def test_options_reach_the_simulator():
@@ -95,8 +95,8 @@ def test_seed_file(tmp_path):
     )
     sim = simulator_from_args(parse("--seed-file", str(seed)))
     assert [p.short_id for p in sim.projects] == ["prj_p"]
-    assert sim.tests[0].steps == ["open", "click"]
-    assert sim.groups[0].test_ids == [sim.tests[0].id]
+    assert sim.tests[0].steps == [{"type": "act", "title": "open"}, {"type": "act", "title": "click"}]
+    assert [g.test_ids for g in sim.groups] == [[sim.tests[0].id], [sim.tests[0].id]]
 
 
 @pytest.mark.parametrize("content", ["[]", "{bad", '{"tests": [{"nome": "x"}]}', '{"users": []}'])

@@ -34,14 +34,20 @@ def test_messages_follow_upstreams_style():
         == "webhookUrl: Invalid url"
     )
     pr = message_for(
-        models.TriggerPullRequestRunRequest, {"targetUrl": "x", "pullRequest": {"number": "one"}}
+        models.TriggerPullRequestRunRequest,
+        {"targetUrl": "https://pr.example.com", "pullRequest": {"number": "one"}},
     )
+    # A union body: the message names the fields of the variant it comes closest to (web here).
     assert pr == (
         "pullRequest.number: Expected integer, received string; pullRequest.title: Required; "
         "pullRequest.commitSha: Required"
     )
+    login = message_for(models.CreateCredentialRequest, {"kind": "login", "label": "x", "username": "u"})
+    assert login == "password: Required"
     env = message_for(models.TriggerGroupWebhookRequest, {"environment": "prod"})
-    assert env.startswith("environment: Invalid enum value. Expected 'production', 'staging' or 'preview'")
+    assert env.startswith(
+        "environment: Invalid enum value. Expected 'production', 'staging', 'preview' or 'custom'"
+    )
 
 
 def test_snake_case_keys_are_not_accepted_as_aliases():
@@ -100,11 +106,11 @@ def hit(**options):
 
 RUN = {
     "id": "6b1f0a57-8d5e-4a3c-9a55-1b2f4f0e9c11",
-    "type": "api",
+    "type": "test",
     "status": "completed",
     "input": {},
     "createdAt": "2030-01-01T00:00:00Z",
-    "output": {"featureName": "F", "result": "PASS"},
+    "output": {"featureName": "F", "result": "PASS", "description": "d", "screenshots": [], "issues": []},
     "webhookStatus": "delivered",
 }
 
@@ -151,7 +157,14 @@ def test_mutations():
     assert "simUnknownField" in extra["runs"][0]["output"]
     slim = json.loads(fault_response(hit(mutate=["drop_optional"]), reply).body)
     assert set(slim["runs"][0]) == {"id", "type", "status", "input", "createdAt", "output"}
-    assert slim["runs"][0]["output"] == {}
+    # The output keeps its required fields, and its nested lists emptied of optional fields.
+    assert slim["runs"][0]["output"] == {
+        "featureName": "F",
+        "result": "PASS",
+        "description": "d",
+        "screenshots": [],
+        "issues": [],
+    }
 
 
 def test_explicit_null_is_refused_unless_the_spec_says_nullable():

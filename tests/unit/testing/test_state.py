@@ -103,31 +103,57 @@ def seed_group(store: Store, run_mode: str = "concurrent", prep: bool = False):
 def make_run_for(store: Store):
     def make(test, after, batch_id):
         return store.create_run(
-            owner="a", prompt=test.prompt, input={}, test_id=test.id, after=after, batch_id=batch_id
+            owner="a",
+            prompt=test.prompt,
+            input={},
+            test_id=test.id,
+            after=after,
+            batch_id=batch_id,
+            project_id=test.project_id,
         )
 
     return make
 
 
-def test_group_trigger_skips_disabled_tests_and_supersedes_queued_runs():
+def test_group_trigger_skips_disabled_tests_and_records_the_batch():
     store = make_store()
     group, tests, _ = seed_group(store)
-    batch1, runs1, cancelled1 = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    batch1, runs1 = store.trigger_group(group, owner="a", make_run=make_run_for(store))
     assert [r.test_id for r in runs1] == [t.id for t in tests]
-    assert cancelled1 == []
-    batch2, _runs2, cancelled2 = store.trigger_group(group, owner="a", make_run=make_run_for(store))
-    assert batch1 != batch2
-    assert sorted(cancelled2) == sorted(r.id for r in runs1)
-    assert all(store.snapshot(r.id).status is Phase.CANCELLED for r in runs1)
-    store.clock.advance(2)  # batch 2 is running now: a third batch cancels nothing
-    _, _, cancelled3 = store.trigger_group(group, owner="a", make_run=make_run_for(store))
-    assert cancelled3 == []
+    assert store.batch(batch1.id, "a").run_ids == [r.id for r in runs1]
+    batch2, _ = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    assert batch1.id != batch2.id
+    # A new batch leaves the earlier one alone (its queued runs are not superseded).
+    assert all(store.snapshot(r.id).status is Phase.QUEUED for r in runs1)
+    with pytest.raises(NotFound):
+        store.batch(batch1.id, "someone else")
+
+
+def test_batch_cancel_is_idempotent_and_rerun_skips_disabled_and_deleted_tests():
+    store = make_store()
+    group, tests, _ = seed_group(store)
+    batch, runs = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    store.clock.advance(2)  # running now
+    _, cancelled, finished = store.cancel_batch(batch.id, "a")
+    assert (sorted(cancelled), finished) == (sorted(r.id for r in runs), [])
+    _, cancelled, finished = store.cancel_batch(batch.id, "a")
+    assert (cancelled, sorted(finished)) == ([], sorted(r.id for r in runs))
+    store.update_test(tests[0].id, {"enabled": False})
+    store.delete_test(tests[1].id)
+    source, again, new_runs, skipped = store.rerun_batch(batch.id, "a", make_run_for(store))
+    assert source is batch
+    assert again.id != batch.id
+    assert [r.test_id for r in new_runs] == [tests[2].id]
+    assert skipped == [tests[0].id, tests[1].id]
+    store.update_test(tests[2].id, {"enabled": False})
+    with pytest.raises(Conflict, match="none of its tests is runnable"):
+        store.rerun_batch(batch.id, "a", make_run_for(store))
 
 
 def test_sequential_group_with_prep_test_chains_runs():
     store = make_store()
     group, _, prep = seed_group(store, run_mode="sequential", prep=True)
-    _, runs, _ = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    _, runs = store.trigger_group(group, owner="a", make_run=make_run_for(store))
     assert runs[0].test_id == prep.id
     assert [r.after for r in runs] == [None] + [r.id for r in runs[:-1]]
     store.clock.advance(11)  # prep done at 11
@@ -142,7 +168,7 @@ def test_sequential_group_with_prep_test_chains_runs():
 def test_concurrent_group_with_prep_waits_for_prep_only():
     store = make_store()
     group, _, _ = seed_group(store, prep=True)
-    _, runs, _ = store.trigger_group(group, owner="a", make_run=make_run_for(store))
+    _, runs = store.trigger_group(group, owner="a", make_run=make_run_for(store))
     assert [r.after for r in runs[1:]] == [runs[0].id] * 3
 
 
@@ -162,17 +188,68 @@ def test_deleting_a_test_removes_it_from_groups():
         store.test(tests[0].id)
 
 
-def test_update_group_validates_run_mode_and_prep_test():
+def test_update_group_checks_the_prep_test_and_makes_it_a_member():
     store = make_store()
-    group, tests, _ = seed_group(store)
-    with pytest.raises(Invalid, match="runMode"):
-        store.update_group(group.id, {"runMode": "parallel"})
-    with pytest.raises(Invalid, match="prepTestId: Invalid uuid"):
-        store.update_group(group.id, {"prepTestId": "nope"})
-    with pytest.raises(Invalid, match="not found"):
+    group, _tests, _ = seed_group(store)
+    with pytest.raises(Invalid, match=r"prepTestId: Test .* not found"):
         store.update_group(group.id, {"prepTestId": "00000000-0000-4000-8000-000000000000"})
-    updated = store.update_group(group.id, {"runMode": "sequential", "prepTestId": tests[0].id.upper()})
-    assert (updated.run_mode, updated.prep_test_id) == ("sequential", tests[0].id)
+    other = store.add_project("other")
+    foreign = store.add_test("foreign", "x", project_id=other.id)
+    with pytest.raises(Invalid, match="another project"):
+        store.update_group(group.id, {"prepTestId": foreign.id})
+    login = store.add_test("login", "log in")
+    updated = store.update_group(group.id, {"runMode": "sequential", "prepTestId": login.id.upper()})
+    assert (updated.run_mode, updated.prep_test_id, updated.test_ids[0]) == ("sequential", login.id, login.id)
+    _, removed = store.remove_member(group.id, login.id)
+    assert removed
+    assert store.group(group.id).prep_test_id is None  # documented: removal clears prepTestId
+    assert store.remove_member(group.id, login.id)[1] is False
+
+
+def test_default_group_gets_every_new_test_and_cannot_be_deleted():
+    store = make_store()
+    project = store.add_project("p")
+    default = store.default_group(project.id)
+    test = store.add_test("t", "x", project_id=project.id)
+    assert test.id in default.test_ids
+    assert default.is_default
+    with pytest.raises(Invalid, match="default group"):
+        store.delete_group(default.id)
+
+
+def test_group_limit_per_project_counts_the_default_group():
+    store = make_store()
+    project = store.add_project("p")
+    for n in range(store.limits.groups_per_project - 1):
+        store.create_group({"projectId": project.id, "name": f"g{n}"}, owner="a")
+    with pytest.raises(Invalid, match="Group limit reached"):
+        store.create_group({"projectId": project.id, "name": "one too many"}, owner="a")
+
+
+def test_deleting_a_project_cascades():
+    store = make_store()
+    project = store.add_project("p")
+    keep = store.add_project("keep")
+    test = store.add_test("t", "x", project_id=project.id)
+    kept = store.add_test("k", "x", project_id=keep.id)
+    store.create_group({"projectId": project.id, "name": "g"}, owner="a")
+    default = store.default_group(project.id)
+    batch, runs = store.trigger_group(default, owner="a", make_run=make_run_for(store))
+    store.add_environment(project.id, "Staging", "https://staging.example.com")
+    store.add_credential(project.id, {"kind": "inbox", "label": "inbox"})
+    store.add_memory(
+        project.id, {"category": "site_structure", "title": "t", "content": "c", "importance": "low"}
+    )
+    store.add_file(project.id, "spec.pdf")
+    store.delete_project(project.id)
+    for table in ("tests", "groups", "batches", "environments", "credentials", "memories", "files"):
+        assert all(v.project_id == keep.id for v in getattr(store, table).values()), table
+    assert all(r.id not in store.runs for r in runs)
+    assert store.test(kept.id) is kept
+    with pytest.raises(NotFound):
+        store.test(test.id)
+    with pytest.raises(NotFound):
+        store.batch(batch.id, "a")
 
 
 def test_projects_by_id_or_short_id():
