@@ -23,7 +23,7 @@ from .conftest import KEY
 
 pytestmark = pytest.mark.integration
 
-TESTERARMY = str(Path(sys.executable).with_name("testerarmy"))
+TESTERARMY = str(Path(sys.executable).with_name("testerarmy-py"))
 RUN = str(uuid.uuid4())
 USAGE, API = 2, 3
 

@@ -25,7 +25,7 @@ from .conftest import KEY, leaks
 
 pytestmark = pytest.mark.integration
 
-TESTERARMY = str(Path(sys.executable).with_name("testerarmy"))
+TESTERARMY = str(Path(sys.executable).with_name("testerarmy-py"))
 OTHER_KEY = "sk_live_OTHER_SECRET_77aa_NEVER_PRINT"
 FAST = ["--poll-interval", "0.02"]
 

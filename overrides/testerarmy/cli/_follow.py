@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from .._errors import APIError, WaitTimeoutError
-from ._context import CliError, CliState
+from ._context import PROG, CliError, CliState
 from ._exit import ExitCode, code_for_runs
 from ._options import WaitSettings
 from ._output import Output
@@ -28,7 +28,7 @@ __all__ = ["SUBMITTING", "finish_submitted", "follow"]
 
 # What a Ctrl-C during the submitting request means (set by the commands before they submit).
 SUBMITTING = (
-    "stopped while submitting: the run(s) may or may not have been created (testerarmy runs list shows them)"
+    f"stopped while submitting: the run(s) may or may not have been created ({PROG} runs list shows them)"
 )
 
 # Cancelling after Ctrl-C must not hang the terminal if the API is slow or unreachable.
@@ -46,9 +46,9 @@ def _is_interrupt(error: BaseException) -> bool:
 def _keeps_running(run_ids: Sequence[str]) -> str:
     if len(run_ids) == 1:
         return (
-            f"stopped waiting; run {run_ids[0]} keeps running (testerarmy runs cancel {run_ids[0]} stops it)"
+            f"stopped waiting; run {run_ids[0]} keeps running ({PROG} runs cancel {run_ids[0]} stops it)"
         )
-    return f"stopped waiting; the {len(run_ids)} runs keep running (testerarmy runs cancel ID stops one)"
+    return f"stopped waiting; the {len(run_ids)} runs keep running ({PROG} runs cancel ID stops one)"
 
 
 async def follow(
@@ -102,7 +102,7 @@ def _timed_out(
         last = f"last status: {getattr(status, 'value', status)}" if status is not None else "no status yet"
         message = (
             f"run {run_ids[0]} did not finish within {waiting.timeout:g} s ({last}); it keeps running: "
-            f"'testerarmy runs wait {run_ids[0]}' resumes waiting"
+            f"'{PROG} runs wait {run_ids[0]}' resumes waiting"
         )
     else:
         message = (
@@ -154,7 +154,7 @@ async def finish_submitted(
         if out.as_json:
             out.json(submitted)
         out.human.print(f"Run {run_id} queued.")
-        out.info(f"Follow it with: testerarmy runs wait {run_id}")
+        out.info(f"Follow it with: {PROG} runs wait {run_id}")
         return ExitCode.OK
     out.info(f"Run {run_id} submitted; waiting for the result (Ctrl-C stops waiting).")
     runs = await follow(state, out, client, [run_id], waiting, as_list=False)

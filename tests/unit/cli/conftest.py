@@ -61,6 +61,8 @@ class Cli:
     time: FakeTime
     transport: Callable[[], httpx.AsyncBaseTransport] | None = None
     calls: list[Result] = field(default_factory=list)
+    #: $HOME of every invocation: empty unless a test puts a saved key file there.
+    home: str = ""
 
     def _http_client(self) -> httpx.AsyncClient:
         transport = self.transport() if self.transport is not None else httpx.ASGITransport(app=self.sim.app)
@@ -72,6 +74,9 @@ class Cli:
             "TESTERARMY_API_KEY": API_KEY,
             "TESTERARMY_BASE_URL": BASE_URL,
             "COLUMNS": "200",
+            "HOME": self.home,
+            "GITHUB_ACTIONS": None,
+            "GITHUB_STEP_SUMMARY": None,
             **(env or {}),
         }
         result = CliRunner().invoke(cli, list(args), obj=runtime, env=environment, catch_exceptions=False)
@@ -110,8 +115,8 @@ def fake_time(sim: Simulator) -> FakeTime:
 
 
 @pytest.fixture
-def run_cli(sim: Simulator, fake_time: FakeTime) -> Cli:
-    return Cli(sim, fake_time)
+def run_cli(sim: Simulator, fake_time: FakeTime, tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    return Cli(sim, fake_time, home=str(tmp_path_factory.mktemp("home")))
 
 
 ESC = "\x1b"

@@ -1,4 +1,4 @@
-"""``testerarmy runs get|list|cancel|wait``."""
+"""``testerarmy-py runs get|list|cancel|wait``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def test_get_shows_a_finished_run_and_exits_0_even_if_it_failed(run_cli: Cli, si
 
     assert result.exit_code == 0
     output = sim.run_json(run_id)["output"]
-    assert result.stdout.startswith(f"FAIL  {output['featureName']}")
+    assert result.stdout.startswith(f"FAILED  {output['featureName']}")
     assert output["issues"][0]["title"] in result.stdout
     assert run_cli.time.sleeps == []
 

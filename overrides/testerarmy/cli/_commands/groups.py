@@ -1,4 +1,4 @@
-"""``testerarmy groups trigger GROUP_ID``: run every enabled test of a group, optionally wait for all."""
+"""``testerarmy-py groups trigger GROUP_ID``: run every enabled test of a group, optionally wait for all."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``testerarmy run PROMPT``: submit a run and, by default, wait for its verdict."""
+"""``testerarmy-py run PROMPT``: submit a run and, by default, wait for its verdict."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def run(
 
     \b
     Example:
-      testerarmy run "Sign up on https://shop.example.com and check the welcome mail" --timeout 900
+      testerarmy-py run "Sign up on https://shop.example.com and check the welcome mail" --timeout 900
     """
     from .._follow import SUBMITTING, finish_submitted
 

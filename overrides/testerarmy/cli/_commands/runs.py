@@ -1,4 +1,4 @@
-"""``testerarmy runs get|list|cancel|wait``: existing runs."""
+"""``testerarmy-py runs get|list|cancel|wait``: existing runs."""
 
 from __future__ import annotations
 
