@@ -45,9 +45,7 @@ def _is_interrupt(error: BaseException) -> bool:
 
 def _keeps_running(run_ids: Sequence[str]) -> str:
     if len(run_ids) == 1:
-        return (
-            f"stopped waiting; run {run_ids[0]} keeps running ({PROG} runs cancel {run_ids[0]} stops it)"
-        )
+        return f"stopped waiting; run {run_ids[0]} keeps running ({PROG} runs cancel {run_ids[0]} stops it)"
     return f"stopped waiting; the {len(run_ids)} runs keep running ({PROG} runs cancel ID stops one)"
 
 

@@ -46,9 +46,9 @@ def api_base_url(base_url: str | None) -> str | None:
         return None
     text = base_url.strip()
     parts = urlsplit(text)
-    if parts.scheme in ("http", "https") and parts.netloc and parts.path in ("", "/"):
-        if not parts.query and not parts.fragment:
-            return text.rstrip("/") + _API_PATH
+    origin_only = parts.path in ("", "/") and not parts.query and not parts.fragment
+    if parts.scheme in ("http", "https") and parts.netloc and origin_only:
+        return text.rstrip("/") + _API_PATH
     return text
 
 

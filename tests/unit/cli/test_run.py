@@ -143,8 +143,8 @@ def test_ctrl_c_stops_waiting_exits_130_and_leaves_the_run_alone(run_cli: Cli, s
     assert result.exit_code == 130
     run_id = _only_run(sim)
     assert (
-        f"Interrupted: stopped waiting; run {run_id} keeps running (testerarmy-py runs cancel {run_id} stops it)"
-        in result.stderr
+        f"Interrupted: stopped waiting; run {run_id} keeps running "
+        f"(testerarmy-py runs cancel {run_id} stops it)" in result.stderr
     )
     assert "Traceback" not in result.stderr
     assert sim.run_json(run_id)["status"] == "running"

@@ -99,7 +99,8 @@ def test_a_broken_saved_file_is_a_usage_error_that_does_not_show_its_content(
 
     assert result.exit_code == 2
     assert message in result.stderr
-    assert "12345" not in result.stderr and "{not json" not in result.stderr
+    assert "12345" not in result.stderr
+    assert "{not json" not in result.stderr
     assert len(run_cli.sim.requests) == 0
 
 
@@ -153,4 +154,5 @@ def test_python_dash_m_testerarmy_without_the_cli_extra_names_it_in_one_line() -
     result = _python("--version", prelude="import sys; sys.modules['click'] = None\n")
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
-    assert "'cli' extra" in line and "pip install 'testerarmy[cli]'" in line
+    assert "'cli' extra" in line
+    assert "pip install 'testerarmy[cli]'" in line
