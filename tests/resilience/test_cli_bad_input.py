@@ -31,7 +31,7 @@ USAGE, API = 2, 3
 CASES: list[tuple[str, list[str], dict[str, str | None], int, str]] = [
     ("unknown option", ["run", "--bogus", "x"], {}, USAGE, "No such option '--bogus'"),
     ("unknown command", ["launch"], {}, USAGE, "No such command 'launch'"),
-    ("missing prompt", ["run"], {}, USAGE, "Missing argument 'PROMPT'"),
+    ("missing prompt", ["run"], {}, USAGE, "Missing argument 'PROMPT|PATH'"),
     ("empty prompt", ["run", ""], {}, USAGE, "must not be empty"),
     ("blank prompt", ["run", "  \t "], {}, USAGE, "must not be empty"),
     ("non-UUID run id", ["runs", "get", "latest"], {}, USAGE, "not a valid UUID"),

@@ -12,6 +12,8 @@ import click
 from click.core import ParameterSource
 
 from .._version import __version__
+from ._commands.api import api
+from ._commands.batches import batches
 from ._commands.groups import groups
 from ._commands.run import run
 from ._commands.runs import runs
@@ -203,7 +205,7 @@ def _source(ctx: click.Context, name: str, option: str, env: str) -> str:
     return env if ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT else option
 
 
-for _command in (run, runs, tests, groups, sim):
+for _command in (run, runs, tests, groups, batches, api, sim):
     cli.add_command(_command)
 
 

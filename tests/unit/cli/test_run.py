@@ -169,7 +169,7 @@ def test_ctrl_c_with_cancel_on_interrupt_cancels_the_run(run_cli: Cli, sim: Simu
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run"], "Missing argument 'PROMPT'"),
+        (["run"], "Missing argument 'PROMPT|PATH'"),
         (["run", "   "], "must not be empty"),
         (["run", "x", "--timeout", "0"], "--timeout"),
         (["run", "x", "--timeout", "soon"], "--timeout"),

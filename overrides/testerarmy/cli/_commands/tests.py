@@ -31,6 +31,7 @@ def tests() -> None:
 def trigger(ctx: click.Context, test_id: uuid.UUID, waiting: WaitSettings, as_json: bool) -> None:
     """Start a run of the saved test TEST_ID (--wait: and wait for its verdict)."""
     from .._follow import SUBMITTING, finish_submitted
+    from .._submit import submit
 
     state = ctx.find_object(CliState)
     assert state is not None
@@ -38,7 +39,7 @@ def trigger(ctx: click.Context, test_id: uuid.UUID, waiting: WaitSettings, as_js
 
     async def work(client: AsyncTesterArmy) -> ExitCode:
         state.interrupt_note = SUBMITTING
-        triggered = await client.tests.trigger(test_id)
+        triggered = await submit(client.tests.trigger(test_id), f"triggering test {test_id}")
         run_id = str(triggered.run_id)
         return await finish_submitted(state, out, client, run_id, triggered.to_dict(), waiting)
 
