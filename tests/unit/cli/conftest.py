@@ -23,6 +23,8 @@ from testerarmy.cli import cli
 from testerarmy.cli._context import Runtime
 from testerarmy.testing import Simulator
 
+from .fake_api import FakeApi
+
 # Recognizable, so that a leak anywhere in the output is caught by a plain substring check.
 API_KEY = "sk_test_CLIUNIT_0xDEADBEEF_do_not_print"
 BASE_URL = "http://127.0.0.1/api"  # in-process: the host is never contacted
@@ -126,3 +128,16 @@ def assert_plain(text: str) -> None:
     """No escape sequences or carriage returns: what a CI log must receive."""
     assert ESC not in text, repr(text)
     assert "\r" not in text, repr(text)
+
+
+@pytest.fixture
+def fake() -> FakeApi:
+    return FakeApi()
+
+
+@pytest.fixture
+def fake_cli(
+    sim: Simulator, fake_time: FakeTime, fake: FakeApi, tmp_path_factory: pytest.TempPathFactory
+) -> Cli:
+    """The CLI against :class:`FakeApi` (published shapes the simulator does not serve yet)."""
+    return Cli(sim, fake_time, transport=fake.transport, home=str(tmp_path_factory.mktemp("home")))
