@@ -141,15 +141,29 @@ def parse_request(
             values.update(data)
     for wire, text in from_path.items():
         values[wire] = text
-    for field in raw_fields:
-        name, text = _split_field(field, "-f")
-        values[name] = _from_text(_param(spec, name), text)
-    for field in typed_fields:
-        name, text = _split_field(field, "-F")
-        values[name] = _json(text, f"-F {name}")
+    named_params = {p.wire for p in spec.params if p.location in ("path", "query")} | {
+        p.name for p in spec.params if p.location in ("path", "query")
+    }
+    body_fields: dict[str, object] = {}
+    for flag, fields in (("-f", raw_fields), ("-F", typed_fields)):
+        for field in fields:
+            name, text = _split_field(field, flag)
+            if whole is not None and name not in named_params and name != whole.name:
+                # An operation whose body is one object: its fields as they are (-f: strings).
+                body_fields[name] = text if flag == "-f" else _json(text, f"-F {name}")
+            elif flag == "-f":
+                values[name] = _from_text(_param(spec, name), text)
+            else:
+                values[name] = _json(text, f"-F {name}")
+    if body_fields:
+        body = {**(body if isinstance(body, dict) else {}), **body_fields}
     arguments: dict[str, Any] = {_param(spec, name).name: value for name, value in values.items()}
     if whole is not None and body is not None and whole.name not in arguments:
         arguments[whole.name] = body
+    for param in spec.params:
+        if param.required and param.name not in arguments:
+            how = "--input JSON" if param.location == "whole_body" else f"-f {param.wire}=..."
+            raise ArgumentError(f"{spec.key}: {param.wire or param.name} is required ({how})")
     return Request(key, spec, arguments)
 
 

@@ -70,7 +70,9 @@ class Cli:
         transport = self.transport() if self.transport is not None else httpx.ASGITransport(app=self.sim.app)
         return httpx.AsyncClient(transport=transport)
 
-    def __call__(self, *args: str, env: dict[str, str | None] | None = None) -> Result:
+    def __call__(
+        self, *args: str, env: dict[str, str | None] | None = None, stdin: str | None = None
+    ) -> Result:
         runtime = Runtime(clock=self.time.clock, sleep=self.time.sleep, http_client=self._http_client)
         environment: dict[str, str | None] = {
             "TESTERARMY_API_KEY": API_KEY,
@@ -81,7 +83,9 @@ class Cli:
             "GITHUB_STEP_SUMMARY": None,
             **(env or {}),
         }
-        result = CliRunner().invoke(cli, list(args), obj=runtime, env=environment, catch_exceptions=False)
+        result = CliRunner().invoke(
+            cli, list(args), obj=runtime, env=environment, input=stdin, catch_exceptions=False
+        )
         self.calls.append(result)
         assert API_KEY not in result.stdout, "the API key leaked to stdout"
         assert API_KEY not in result.stderr, "the API key leaked to stderr"

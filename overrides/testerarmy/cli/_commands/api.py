@@ -67,6 +67,7 @@ def api(
     The operation's arguments are checked by the typed client before anything is sent (exit 2);
     API errors exit 3. A POST whose outcome is unknown (timeout, 5xx) says so.
     """
+    from ..._errors import TesterArmyError
     from .._generic import ArgumentError, operation_specs, parse_request, to_output
     from .._submit import submit
 
@@ -91,13 +92,15 @@ def api(
         call = client.operations[request.key]
         try:
             pending = call(**request.arguments)
+            if request.spec.method == "POST":
+                result = await submit(pending, request.key)
+            else:
+                result = await pending
         except (ValueError, TypeError) as error:
-            # The typed client's checks of the arguments: nothing was sent.
+            if isinstance(error, TesterArmyError):
+                raise
+            # The typed client's checks of the arguments, made before anything is sent.
             raise CliError(f"{request.key}: {error}", ExitCode.USAGE) from None
-        if request.spec.method == "POST":
-            result = await submit(pending, request.key)
-        else:
-            result = await pending
         if result is not None:
             out.json(to_output(result))
         return ExitCode.OK
