@@ -62,7 +62,7 @@ def _default_sigint() -> None:
 def run_cli(
     args: Sequence[str], env: dict[str, str], *, module: bool = False, timeout: float = 30.0
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "testerarmy.cli"] if module else [TESTERARMY]
+    command = [sys.executable, "-m", "testerarmy"] if module else [TESTERARMY]
     result = subprocess.run(
         [*command, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
