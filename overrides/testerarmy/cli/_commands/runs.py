@@ -62,17 +62,26 @@ def _check_status(ctx: click.Context, param: click.Parameter, value: str | None)
     help="Only runs with this status (" + ", ".join(KNOWN_STATUSES) + ").",
 )
 @click.option(
-    "--limit", type=click.IntRange(1, 100), default=None, help="At most this many runs (API default: 10)."
+    "--limit",
+    type=click.IntRange(1, 100),
+    default=20,
+    show_default=True,
+    help="At most this many runs (the newest).",
 )
 @json_option
 @click.pass_context
-def list_runs(ctx: click.Context, status: str | None, limit: int | None, as_json: bool) -> None:
+def list_runs(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> None:
     """List recent runs, newest first (--json: an array of runs)."""
     state = _state(ctx)
     out = Output(state, as_json=as_json)
 
     async def work(client: AsyncTesterArmy) -> ExitCode:
-        found = [run async for run in client.runs.list(status=status, limit=limit)]
+        # runs.list walks every page; a listing shows only the newest `limit`, one page's worth.
+        found = []
+        async for run in client.runs.list(status=status, limit=limit):
+            found.append(run)
+            if len(found) >= limit:
+                break
         if as_json:
             out.json([run.to_dict() for run in found])
         if found:
