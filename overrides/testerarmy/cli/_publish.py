@@ -86,8 +86,10 @@ async def publish(
     runs: Mapping[str, Run],
     timed_out: Collection[str] = (),
     named: Mapping[str, Named] | None = None,
+    unsubmitted: Sequence[Case] = (),
 ) -> list[Case]:
-    """Write ``--junit-xml`` and the GitHub step summary/annotations (when asked); the cases."""
+    """Write ``--junit-xml`` and the GitHub step summary/annotations (when asked); the cases.
+    ``unsubmitted``: cases without a run (their ``problem`` says why), reported after the runs."""
     named = named or {}
     test_ids = {
         run_id: str(_set(runs[run_id].test_id))
@@ -108,6 +110,7 @@ async def publish(
         else:
             name, classname = _fallback_name(run_id, run), "prompt"
         cases.append(Case(run_id, name, classname, run, test_id, timed_out=run_id in timed_out))
+    cases.extend(unsubmitted)  # scenarios whose submit failed: errors in the report, no run id
     if waiting.junit_xml is not None:
         stamp = datetime.now(UTC).replace(microsecond=0).isoformat()
         try:

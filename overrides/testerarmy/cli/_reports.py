@@ -58,9 +58,13 @@ class Case:
     test_id: str | None = None
     #: The command's --timeout was reached before this run finished.
     timed_out: bool = False
+    #: Why there is no run at all (a scenario whose submit failed): reported as an error.
+    problem: str | None = None
 
     @property
     def label(self) -> str:
+        if self.problem is not None:
+            return "NOT SUBMITTED"
         if self.timed_out:
             return "TIMED OUT"
         return label(self.run) if self.run is not None else "UNKNOWN"
@@ -92,7 +96,9 @@ def _testcase(case: Case, name: str) -> ET.Element:
     if facts is not None and facts.duration_seconds is not None:
         element.set("time", f"{facts.duration_seconds:.3f}")
     outcome = facts.outcome if facts is not None else Outcome.UNKNOWN
-    if case.timed_out or facts is None or outcome in (Outcome.PENDING, Outcome.UNKNOWN):
+    if case.problem is not None:
+        ET.SubElement(element, "error", type=case.label, message=_clean(case.problem))
+    elif case.timed_out or facts is None or outcome in (Outcome.PENDING, Outcome.UNKNOWN):
         status = facts.status if facts is not None else "not seen"
         child = ET.SubElement(element, "error", type=case.label)
         child.set(
@@ -115,7 +121,7 @@ def _testcase(case: Case, name: str) -> ET.Element:
         reason = facts.error if outcome is Outcome.ERRORED else None
         child.set("message", _clean(reason or f"the run was {facts.status}"))
     out = ET.SubElement(element, "system-out")
-    out.text = _clean(f"Run: {case.run_id}\nResult: {case.label}")
+    out.text = _clean(f"Run: {case.run_id or '-'}\nResult: {case.label}")
     return element
 
 
@@ -153,7 +159,8 @@ def junit_document(cases: Sequence[Case], *, suite_name: str, timestamp: str | N
     if cases:
         properties = ET.SubElement(suite, "properties")
         for case, name in zip(cases, names, strict=True):
-            ET.SubElement(properties, "property", name=RUN_ID_PROPERTY + name, value=case.run_id)
+            if case.run_id:
+                ET.SubElement(properties, "property", name=RUN_ID_PROPERTY + name, value=case.run_id)
             if case.test_id:
                 ET.SubElement(properties, "property", name=TEST_ID_PROPERTY + name, value=case.test_id)
     for case, name in zip(cases, names, strict=True):
@@ -189,6 +196,8 @@ def _duration(case: Case) -> str:
 
 
 def _detail(case: Case) -> str:
+    if case.problem is not None:
+        return case.problem
     if case.timed_out or case.run is None:
         return "did not finish in time" if case.timed_out else ""
     facts = summarize(case.run)
@@ -212,7 +221,7 @@ def github_summary(cases: Sequence[Case], *, title: str) -> str:
     for case, name in zip(cases, _unique_names(cases), strict=True):
         lines.append(
             f"| {icon[case.passed]} {case.label} | {_cell(name)} | {_duration(case)} | "
-            f"{_cell(_detail(case))} | `{case.run_id}` |"
+            f"{_cell(_detail(case))} | {f'`{case.run_id}`' if case.run_id else '-'} |"
         )
     return "\n".join(lines) + "\n\n"
 
@@ -231,6 +240,7 @@ def github_annotations(cases: Sequence[Case], stream: TextIO) -> None:
         if case.passed:
             continue
         detail = _detail(case)
-        message = f"{case.label}: {name} (run {case.run_id})" + (f": {detail}" if detail else "")
+        where = f" (run {case.run_id})" if case.run_id else ""
+        message = f"{case.label}: {name}{where}" + (f": {detail}" if detail else "")
         title = _escape_property(f"TesterArmy {case.label}")
         print(f"::error title={title}::{_escape_data(message)}", file=stream, flush=True)

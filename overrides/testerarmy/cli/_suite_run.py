@@ -16,6 +16,7 @@ from .._errors import WaitTimeoutError
 from ._context import CliError, CliState
 from ._exit import ExitCode, code_for_runs, passed
 from ._publish import Named, publish
+from ._reports import Case
 from ._submit import submit
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class _Results:
     runs: dict[str, Run] = field(default_factory=dict)
     run_ids: dict[int, str] = field(default_factory=dict)  # scenario index -> run id
     timed_out: set[str] = field(default_factory=set)
-    problems: list[CliError] = field(default_factory=list)
+    problems: list[tuple[Scenario, CliError]] = field(default_factory=list)
 
 
 async def _one(
@@ -49,7 +50,7 @@ async def _one(
     try:
         created = await submit(client.runs.create(prompt=scenario.prompt), f"submitting {scenario.path}")
     except CliError as error:
-        results.problems.append(error)
+        results.problems.append((scenario, error))
         return
     run_id = str(created.id)
     results.run_ids[index] = run_id
@@ -104,18 +105,19 @@ async def run_suite(
         for i, scenario in enumerate(scenarios)
         if i in results.run_ids
     }
+    unsubmitted = [Case("", item.title, item.path, problem=error.message) for item, error in results.problems]
     await publish(
         state, client, waiting, title=title, run_ids=order, runs=results.runs,
-        timed_out=results.timed_out, named=named,
+        timed_out=results.timed_out, named=named, unsubmitted=unsubmitted,
     )  # fmt: skip
     finished = [results.runs[run_id] for run_id in order if run_id in results.runs]
     titles = {run_id: item.name for run_id, item in named.items()}
     out.runs(finished, names=titles)
     count = sum(1 for run in finished if passed(run))
     out.info(f"{count} of {len(scenarios)} scenario(s) passed.")
-    for problem in results.problems:
+    for _, problem in results.problems:
         out.info(f"Error: {problem.message}")
-    if any(problem.code is ExitCode.API for problem in results.problems):
+    if any(problem.code is ExitCode.API for _, problem in results.problems):
         return ExitCode.API
     if results.timed_out:
         return ExitCode.TIMEOUT

@@ -180,3 +180,24 @@ def test_a_prompt_that_is_not_a_path_is_still_a_prompt(fake_cli: Cli, fake: Fake
 
     assert result.exit_code == 0
     assert _prompts(fake) == ["tests/ does not exist, so this is a prompt"]
+
+
+def test_a_scenario_whose_submit_has_an_unknown_outcome_is_an_error_in_the_report(
+    fake_cli: Cli, fake: FakeApi, tmp_path: Path
+) -> None:
+    import xml.etree.ElementTree as ET
+
+    suite = tmp_path / "tests"
+    _write(suite / "01.md", "# First")
+    _write(suite / "02.md", "# Second")
+    report = tmp_path / "r.xml"
+    fake.next_create_fault = 503  # the first submit
+
+    result = fake_cli("run", str(suite), "--parallel", "1", "--junit-xml", str(report))
+
+    assert result.exit_code == 3  # the tooling failed: retry the job (after checking runs list)
+    assert "outcome unknown (the API answered 503)" in result.stderr
+    cases = {case.get("name"): case for case in ET.parse(report).getroot().iter("testcase")}
+    assert set(cases) == {"First", "Second"}
+    assert cases["First"].find("error").get("type") == "NOT SUBMITTED"  # type: ignore[union-attr]
+    assert cases["Second"].find("error") is None
