@@ -13,7 +13,14 @@ from typing import Any, Final
 from codegen.naming import snake
 from codegen.specdoc import SCHEMA_REF_PREFIX, iter_operations
 
-__all__ = ["Arg", "ModelFamily", "OperationView", "read_operations"]
+__all__ = ["Arg", "ModelFamily", "OperationView", "PagingView", "read_operations"]
+
+#: A list is cursor-paged when it takes this query parameter and its answer (an object) has the
+#: next-cursor field and exactly one array: that array holds the page's items.
+CURSOR_PARAMETER: Final = "cursor"
+NEXT_CURSOR_FIELD: Final = "nextCursor"
+#: The one-page twin of a paged list is named ``<list method><PAGE_SUFFIX>``.
+PAGE_SUFFIX: Final = "_page"
 
 #: Schema keywords the runtime validator interprets (everything else is documentation).
 CHECK_KEYWORDS: Final = (
@@ -71,6 +78,14 @@ class Arg:
 
 
 @dataclass(frozen=True)
+class PagingView:
+    cursor_arg: str  # Python name of the cursor argument
+    next_cursor: str  # wire name of the next-cursor field of the answer
+    items: str  # wire name of the answer's array of items
+    item_model: str | None  # model class of an item, None for plain JSON items
+
+
+@dataclass(frozen=True)
 class OperationView:
     key: str  # "METHOD /path"
     resource: str
@@ -86,10 +101,16 @@ class OperationView:
     response_kind: str  # "model" | "json" | "none"
     args: tuple[Arg, ...] = field(default_factory=tuple)
     models: frozenset[str] = frozenset()
+    paging: PagingView | None = None
 
     @property
     def constant(self) -> str:
         return f"{self.resource}_{self.method_name}".upper()
+
+    @property
+    def page_method(self) -> str:
+        """The method sending exactly this operation: the one-page twin for a paged list."""
+        return self.method_name + PAGE_SUFFIX if self.paging else self.method_name
 
 
 class _Schemas:
@@ -149,6 +170,10 @@ class _Schemas:
     def checks(self, schema: Any) -> dict[str, Any]:
         _name, target = self.resolve(schema)
         if any(k in target for k in ("oneOf", "anyOf", "allOf")):
+            # A union of objects is still an object: a list or a string can be refused at the call.
+            members = [self.resolve(m)[1] for k in ("oneOf", "anyOf", "allOf") for m in target.get(k) or []]
+            if members and all(self.is_model(member) for member in members):
+                return {"type": "object"}
             return {}
         checks: dict[str, Any] = {k: target[k] for k in CHECK_KEYWORDS if k in target}
         kinds = checks.get("type")
@@ -243,6 +268,25 @@ def _response(operation: dict[str, Any], schemas: _Schemas) -> tuple[str, str | 
     return "none", None
 
 
+def _paging(args: list[Arg], response_model: str | None, schemas: _Schemas) -> PagingView | None:
+    cursor = next((a for a in args if a.location == "query" and a.wire == CURSOR_PARAMETER), None)
+    if cursor is None or response_model is None:
+        return None
+    properties: dict[str, Any] = schemas.all.get(response_model, {}).get("properties") or {}
+    if NEXT_CURSOR_FIELD not in properties:
+        return None
+    arrays = [(wire, target) for wire, prop in properties.items() if (target := schemas.resolve(prop)[1])]
+    arrays = [(wire, target) for wire, target in arrays if target.get("type") == "array"]
+    if len(arrays) != 1:  # which array holds the items would be a guess: leave the list one page
+        return None
+    items, target = arrays[0]
+    item_name, item = schemas.resolve(target.get("items") or {})
+    item_model = item_name if item_name is not None and schemas.is_model(item) else None
+    if item_model is not None:
+        schemas.used.add(item_model)
+    return PagingView(cursor.name, NEXT_CURSOR_FIELD, items, item_model)
+
+
 def _operation(path: str, method: str, operation: dict[str, Any], spec: dict[str, Any]) -> OperationView:
     resource, method_name = str(operation["operationId"]).split(".", 1)
     schemas = _Schemas(spec)
@@ -270,6 +314,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], spec: dict[str
         )
     body_kind, body_required, body_args = _body(operation, schemas, taken)
     response_kind, response_model = _response(operation, schemas)
+    paging = _paging(args, response_model, schemas)
     security = operation.get("security", spec.get("security"))
     return OperationView(
         key=f"{method.upper()} {path}",
@@ -285,6 +330,7 @@ def _operation(path: str, method: str, operation: dict[str, Any], spec: dict[str
         response_model=response_model,
         response_kind=response_kind,
         args=tuple(args + body_args),
+        paging=paging,
         models=frozenset(schemas.used),
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from codegen.emit.model import ATTRS_MODELS, Arg, ModelFamily, OperationView
@@ -100,11 +100,12 @@ def _signature(view: OperationView) -> list[str]:
 
 
 def _method(view: OperationView, flavour: Flavour) -> list[str]:
+    """The method sending the operation once (for a paged list: one page, ``<name>_page``)."""
     params = ",\n        ".join(_signature(view))
     args = ", ".join(f"{a.name!r}: {a.name}" for a in view.args)
     returns = f"RawResponse[{_returns(view)}]" if flavour.raw else _returns(view)
     return [
-        f"    {flavour.define} {view.method_name}(",
+        f"    {flavour.define} {view.page_method}(",
         f"        {params},",
         f"    ) -> {returns}:",
         *_docstring(view, "        "),
@@ -115,11 +116,54 @@ def _method(view: OperationView, flavour: Flavour) -> list[str]:
     ]
 
 
+def _iterator_method(view: OperationView, flavour: Flavour) -> list[str]:
+    """The iterator over every item of a paged list, across pages (the caller follows the cursor).
+
+    A plain ``def`` in both flavours: the async one returns an async iterator without awaiting, so
+    ``async for item in client.<resource>.<list>(...)`` works and bad arguments fail at the call.
+    """
+    assert view.paging is not None
+    paging = view.paging
+    params = ",\n        ".join(_signature(view))
+    args = ", ".join(f"{a.name!r}: {a.name}" for a in view.args)
+    item = f"models.{paging.item_model}" if paging.item_model else "Any"
+    iterator = "AsyncIterator" if flavour.prefix else "Iterator"
+    doc = replace(
+        view,
+        summary=f"{view.summary or view.key} (every page)",
+        description=(
+            f"Iterates over the ``{paging.items}`` of every page, following ``{paging.next_cursor}`` "
+            f"until the last page (from the first page, or from ``{paging.cursor_arg}`` if given); "
+            f"``{view.page_method}`` sends one request for one page."
+            + (f"\n\n{view.description}" if view.description else "")
+        ),
+    )
+    return [
+        f"    def {view.method_name}(",
+        f"        {params},",
+        f"    ) -> {iterator}[{item}]:",
+        *_docstring(doc, "        "),
+        "        return self._core.paginate(",
+        f"            ops.{view.constant}, {{{args}}}, timeout=timeout, extra_headers=extra_headers",
+        "        )",
+        "",
+    ]
+
+
+def _check_unique_methods(resource: str, views: list[OperationView]) -> None:
+    names = [view.page_method for view in views] + [view.method_name for view in views if view.paging]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"resource {resource!r}: method name(s) {', '.join(duplicates)} used twice")
+
+
 def _imports_for(text: str) -> list[str]:
     lines = ["from __future__ import annotations", ""]
     if "datetime." in text:
         lines.append("import datetime")
-    collections = [name for name in ("Mapping", "Sequence") if f"{name}[" in text]
+    collections = [
+        name for name in ("AsyncIterator", "Iterator", "Mapping", "Sequence") if f" {name}[" in text
+    ]
     lines.append(f"from collections.abc import {', '.join(collections)}")
     typing = [
         name for name in ("Any", "Literal") if f"{name}[" in text or f"{name}," in text or f" {name}" in text
@@ -132,6 +176,7 @@ def _imports_for(text: str) -> list[str]:
 
 def render_resource(resource: str, views: list[OperationView], family: ModelFamily = ATTRS_MODELS) -> str:
     """``resources/<resource>.py``: the sync and the async class of one resource."""
+    _check_unique_methods(resource, views)
     body: list[str] = []
     for flavour, raw in ((SYNC, RAW_SYNC), (ASYNC, RAW_ASYNC)):
         body += [
@@ -156,6 +201,8 @@ def render_resource(resource: str, views: list[OperationView], family: ModelFami
         ]
         for view in views:
             body += _method(view, flavour)
+            if view.paging is not None:
+                body += _iterator_method(view, flavour)
     text = "\n".join(body)
     names = ", ".join(
         f'"{name}"'
@@ -188,6 +235,17 @@ def _param_data(arg: Arg) -> str:
     )
 
 
+def _paging_data(view: OperationView, family: ModelFamily) -> list[str]:
+    if view.paging is None:
+        return []
+    paging = view.paging
+    parse = f"models.{paging.item_model}.{family.parse_method}" if paging.item_model else "json_value"
+    return [
+        f"    paging=Paging(cursor={paging.cursor_arg!r}, next_cursor={paging.next_cursor!r}, "
+        f"items={paging.items!r}, parse_item={parse}),"
+    ]
+
+
 def render_operations(views: Iterable[OperationView], family: ModelFamily = ATTRS_MODELS) -> str:
     """``resources/_operations.py``: every operation as an :class:`OperationSpec` constant."""
     lines = [
@@ -198,7 +256,7 @@ def render_operations(views: Iterable[OperationView], family: ModelFamily = ATTR
         "from typing import Any",
         "",
         f"from .. import {family.module} as models",
-        "from ._operation import OperationSpec, Param, json_value, no_value",
+        "from ._operation import OperationSpec, Paging, Param, json_value, no_value",
         "",
     ]
     for view in views:
@@ -224,6 +282,7 @@ def render_operations(views: Iterable[OperationView], family: ModelFamily = ATTR
             f"    parse={parse},",
             f"    response={view.response_kind!r},",
             f"    authenticated={view.authenticated},",
+            *_paging_data(view, family),
             ")",
             "",
         ]
@@ -250,9 +309,9 @@ def render_registry(views: list[OperationView]) -> str:
         "",
         '__all__ = ["OPERATIONS", "RESOURCES", "AsyncResources", "SyncResources"]',
         "",
-        '#: "METHOD /path" -> (resource, method name) for every operation of the spec.',
+        '#: "METHOD /path" -> (resource, method sending exactly that request) for every operation.',
         "OPERATIONS: Mapping[str, tuple[str, str]] = MappingProxyType({",
-        *(f"    {v.key!r}: ({v.resource!r}, {v.method_name!r})," for v in sorted(views, key=lambda v: v.key)),
+        *(f"    {v.key!r}: ({v.resource!r}, {v.page_method!r})," for v in sorted(views, key=lambda v: v.key)),
         "})",
         "RESOURCES: tuple[str, ...] = (" + "".join(f"{r!r}, " for r in resources) + ")",
     ]

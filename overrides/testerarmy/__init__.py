@@ -42,11 +42,13 @@ from ._version import __version__
 if TYPE_CHECKING:
     from testerarmy_api._spec import API_VERSION, DEFAULT_BASE_URL
     from testerarmy_api.models import (
+        CancelBatchResponse,
         CancelRunResponse,
         CreateRunResponse,
         MobileApp,
-        Run,
         PlannerSkippedOutput,
+        RerunBatchResponse,
+        Run,
         RunList,
         RunStatus,
         TestOutput,
@@ -60,11 +62,12 @@ if TYPE_CHECKING:
     from ._request_id import request_id
     from ._serialize import to_dict, to_json
     from ._summary import Outcome, RunSummary, summarize
-    from ._webhooks import parse_webhook
+    from ._webhooks import MAX_WEBHOOK_BYTES, parse_webhook
 
 __all__ = [
     "API_VERSION",
     "DEFAULT_BASE_URL",
+    "MAX_WEBHOOK_BYTES",
     "NOT_GIVEN",
     "TERMINAL_STATUSES",
     "UNSET",
@@ -76,6 +79,7 @@ __all__ = [
     "AsyncTesterArmy",
     "AuthenticationError",
     "BadRequestError",
+    "CancelBatchResponse",
     "CancelRunResponse",
     "ConflictError",
     "CreateRunResponse",
@@ -89,6 +93,7 @@ __all__ = [
     "PermissionDeniedError",
     "PlannerSkippedOutput",
     "RateLimitError",
+    "RerunBatchResponse",
     "Run",
     "RunFailedError",
     "RunList",
@@ -116,6 +121,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "TesterArmy": ("testerarmy._client", "TesterArmy"),
     "AsyncTesterArmy": ("testerarmy._client", "AsyncTesterArmy"),
     "parse_webhook": ("testerarmy._webhooks", "parse_webhook"),
+    "MAX_WEBHOOK_BYTES": ("testerarmy._webhooks", "MAX_WEBHOOK_BYTES"),
     "request_id": ("testerarmy._request_id", "request_id"),
     "to_dict": ("testerarmy._serialize", "to_dict"),
     "to_json": ("testerarmy._serialize", "to_json"),
@@ -132,6 +138,8 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Unset": ("testerarmy_api.types", "Unset"),
     "DEFAULT_BASE_URL": ("testerarmy_api._spec", "DEFAULT_BASE_URL"),
     "CancelRunResponse": ("testerarmy_api.models", "CancelRunResponse"),
+    "CancelBatchResponse": ("testerarmy_api.models", "CancelBatchResponse"),
+    "RerunBatchResponse": ("testerarmy_api.models", "RerunBatchResponse"),
     "MobileApp": ("testerarmy_api.models", "MobileApp"),
     "Run": ("testerarmy_api.models", "Run"),
     "RunList": ("testerarmy_api.models", "RunList"),

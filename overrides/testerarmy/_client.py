@@ -16,7 +16,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar, cast
 
 import httpx
-from testerarmy_api.resources import AsyncResources, SyncResources
 
 from ._config import (
     DEFAULT_MAX_RETRIES,
@@ -29,16 +28,13 @@ from ._config import (
 )
 from ._logging import REDACTED, install_httpx_log_redaction
 from ._resources._base import AsyncCore, SyncCore
+from ._resources._facade import AsyncFacadeResources, SyncFacadeResources
 from ._resources._registry import bound_operations
 from ._retry import RetryPolicy
 from ._transport import AsyncClientTransport, AsyncRetryTransport, ClientTransport, RetryTransport
 
 if TYPE_CHECKING:
     from testerarmy_api.client import AuthenticatedClient
-
-    from ._resources.groups import AsyncGroups, Groups
-    from ._resources.runs import AsyncRuns, Runs
-    from ._resources.tests import AsyncTests, Tests
 
 
 __all__ = ["AsyncTesterArmy", "TesterArmy"]
@@ -259,7 +255,7 @@ class _ClientBase(Generic[PoolT, SleepT]):
         )
 
 
-class TesterArmy(_ClientBase[httpx.Client, Callable[[float], None]], SyncResources):
+class TesterArmy(_ClientBase[httpx.Client, Callable[[float], None]], SyncFacadeResources):
     """Synchronous TesterArmy client.
 
     Args:
@@ -306,25 +302,6 @@ class TesterArmy(_ClientBase[httpx.Client, Callable[[float], None]], SyncResourc
         )
         self._init(options, http_client, clock, time.sleep if sleep is None else sleep)
 
-    # Resources with hand-written ergonomics; every other resource comes from SyncResources.
-    @cached_property
-    def runs(self) -> Runs:
-        from ._resources.runs import Runs
-
-        return Runs(self._core)
-
-    @cached_property
-    def tests(self) -> Tests:
-        from ._resources.tests import Tests
-
-        return Tests(self._core)
-
-    @cached_property
-    def groups(self) -> Groups:
-        from ._resources.groups import Groups
-
-        return Groups(self._core)
-
     @cached_property
     def api(self) -> AuthenticatedClient:
         """The generated ``AuthenticatedClient`` on this client's httpx client (same auth, timeout,
@@ -351,10 +328,13 @@ async def _anyio_sleep(seconds: float) -> None:
     await anyio.sleep(seconds)
 
 
-class AsyncTesterArmy(_ClientBase[httpx.AsyncClient, Callable[[float], Awaitable[None]]], AsyncResources):
+class AsyncTesterArmy(
+    _ClientBase[httpx.AsyncClient, Callable[[float], Awaitable[None]]], AsyncFacadeResources
+):
     """Asynchronous TesterArmy client (asyncio or trio); same arguments as :class:`TesterArmy`,
     with ``http_client`` an ``httpx.AsyncClient`` and ``sleep`` an async function. Batch waits
-    (``groups.trigger_and_wait``, ``runs.wait_many``) poll their runs concurrently."""
+    (``groups.trigger_and_wait``, ``batches.rerun_and_wait``, ``runs.wait_many``) poll their runs
+    concurrently."""
 
     _pool_class = httpx.AsyncClient
     _transport_class = httpx.AsyncHTTPTransport
@@ -387,24 +367,6 @@ class AsyncTesterArmy(_ClientBase[httpx.AsyncClient, Callable[[float], Awaitable
             allow_insecure_http=allow_insecure_http,
         )
         self._init(options, http_client, clock, _anyio_sleep if sleep is None else sleep)
-
-    @cached_property
-    def runs(self) -> AsyncRuns:
-        from ._resources.runs import AsyncRuns
-
-        return AsyncRuns(self._core)
-
-    @cached_property
-    def tests(self) -> AsyncTests:
-        from ._resources.tests import AsyncTests
-
-        return AsyncTests(self._core)
-
-    @cached_property
-    def groups(self) -> AsyncGroups:
-        from ._resources.groups import AsyncGroups
-
-        return AsyncGroups(self._core)
 
     @cached_property
     def api(self) -> AuthenticatedClient:

@@ -212,6 +212,11 @@ def _resolve_base_url(base_url: str | None, env: Mapping[str, str], allow_insecu
             f"{source} uses plain http:// to a non-loopback host ({parts.hostname}); the API key would "
             "travel unencrypted. Use https://, or pass allow_insecure_http=True if you really mean it."
         )
+    if not path:
+        # A bare origin is how TesterArmy's own CLI reads TESTERARMY_BASE_URL ("https://tester.army",
+        # it appends /api/v1/...): one shell setting configures both tools. The API lives under the
+        # path of the spec's server URL.
+        path = urlsplit(DEFAULT_BASE_URL).path.rstrip("/")
     return f"{parts.scheme}://{parts.netloc}{path}"
 
 

@@ -101,10 +101,37 @@ def _scrub_json(value: object, secrets: tuple[str, ...]) -> object:
     return value
 
 
+def _base_url_hint(request: httpx.Request | None) -> str:
+    """For a 404 whose body is not the API's JSON error: what base URL the SDK expected.
+
+    TesterArmy answers an unknown run or test with ``{"error": ..., "message": ...}``; an HTML or
+    empty 404 means the request reached something else — most often a base URL without ``/api``
+    (``https://tester.army/v1/runs`` is the website, not the API).
+    """
+    from testerarmy_api._spec import DEFAULT_BASE_URL
+
+    if request is None:
+        return ""
+    path = request.url.path
+    version = path.find("/v1/")
+    base = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}{path[: max(version, 0)]}"
+    if not base.endswith("/api"):
+        return (
+            f" — the base URL {base!r} does not end in /api: TesterArmy's API lives under "
+            f"{DEFAULT_BASE_URL!r} (base_url / TESTERARMY_BASE_URL take that, or the bare origin)"
+        )
+    return (
+        f" — the body is not the API's JSON error, so {base!r} may not be TesterArmy's API: "
+        f"check base_url (default {DEFAULT_BASE_URL!r})"
+    )
+
+
 def make_status_error(response: httpx.Response, secrets: Iterable[str] = ()) -> APIStatusError:
     """The typed error for a non-2xx ``response`` (its body must have been read)."""
     secrets = tuple(secrets)
     detail, code, message, data = _describe_body(response)
+    if response.status_code == 404 and code is None and message is None:
+        detail += _base_url_hint(_request_of(response))
     text = scrub(f"{_status_line(response)}: {detail}{_where(_request_of(response))}", secrets)
     code = None if code is None else scrub(code, secrets)
     message = None if message is None else scrub(message, secrets)

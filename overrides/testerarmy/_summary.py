@@ -86,6 +86,33 @@ def issue_text(issue: object) -> str:
     return text or json.dumps(issue, ensure_ascii=False, default=str)
 
 
+def _field(value: object, name: str) -> object:
+    """``value.<name>`` of a generated model, or ``value[name]`` of a plain dict.
+
+    The generated ``Run`` keeps ``output`` as the raw dict when it matches neither ``TestOutput``
+    nor ``PlannerSkippedOutput`` (a server that leaves out a required field): the verdict in it is
+    still the verdict, so it is read from either shape.
+    """
+    if isinstance(value, dict):
+        return value.get(name)
+    found = getattr(value, name, None)
+    if found is None:
+        extra = getattr(value, "additional_properties", None)
+        return extra.get(name) if isinstance(extra, dict) else None
+    return found
+
+
+def _error_text(run: Run) -> str | None:
+    """``failure_reason`` of the run, also for an ``error`` the generated model kept as a plain dict."""
+    reason = failure_reason(run)
+    error: object = run.error
+    if reason is None and isinstance(error, dict):
+        for key in ("message", "code"):
+            if isinstance(error.get(key), str) and error[key]:
+                return str(error[key])
+    return reason
+
+
 def _text(value: object) -> str | None:
     value = getattr(value, "value", value)  # an enum member or the unknown string itself
     return value if isinstance(value, str) and value else None
@@ -102,23 +129,28 @@ def outcome_of(run: Run) -> Outcome:
         return Outcome.CANCELLED
     if status != "completed":
         return Outcome.UNKNOWN
-    output: Any = run.output or None
-    if _text(getattr(output, "kind", None)) == _SKIPPED_KIND:
+    output = run.output or None
+    if _text(_field(output, "kind")) == _SKIPPED_KIND:
         return Outcome.SKIPPED
-    verdict = (_text(getattr(output, "result", None)) or "").upper()
+    verdict = (_text(_field(output, "result")) or "").upper()
     if verdict == "PASS":
         return Outcome.PASSED
+    # "FAIL" is what the docs' narrative pages wrote before the published enum said "FAILED".
     if verdict in ("FAILED", "FAIL"):
         return Outcome.FAILED
     return Outcome.UNKNOWN
 
 
+def _sequence(value: object) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def summarize(run: Run) -> RunSummary:
     """The outcome of ``run`` (any state: a queued run has no verdict, issues or duration yet)."""
-    output: Any = run.output or None  # UNSET and None are both falsy
-    verdict = _text(getattr(output, "result", None))
+    output = run.output or None  # UNSET and None are both falsy
+    verdict = _text(_field(output, "result"))
     outcome = outcome_of(run)
-    description = _text(getattr(output, "description", None)) or _text(getattr(output, "reason", None))
+    description = _text(_field(output, "description")) or _text(_field(output, "reason"))
     return RunSummary(
         id=str(run.id),
         status=status_of(run),
@@ -126,8 +158,8 @@ def summarize(run: Run) -> RunSummary:
         verdict=verdict.upper() if verdict else None,
         passed=outcome is Outcome.PASSED,
         description=description,
-        issues=tuple(issue_text(issue) for issue in (getattr(output, "issues", None) or ())),
-        error=failure_reason(run),
+        issues=tuple(issue_text(issue) for issue in _sequence(_field(output, "issues"))),
+        error=_error_text(run),
         duration_seconds=duration_seconds(run),
-        screenshots=tuple(getattr(output, "screenshots", None) or ()),
+        screenshots=tuple(str(url) for url in _sequence(_field(output, "screenshots"))),
     )

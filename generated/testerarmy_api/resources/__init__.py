@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["OPERATIONS", "RESOURCES", "AsyncResources", "SyncResources"]
 
-#: "METHOD /path" -> (resource, method name) for every operation of the spec.
+#: "METHOD /path" -> (resource, method sending exactly that request) for every operation.
 OPERATIONS: Mapping[str, tuple[str, str]] = MappingProxyType(
     {
         "DELETE /v1/groups/{groupId}": ("groups", "delete"),
@@ -49,9 +49,9 @@ OPERATIONS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "GET /v1/projects/{projectId}/files": ("files", "list"),
         "GET /v1/projects/{projectId}/memories": ("memories", "list"),
         "GET /v1/projects/{projectId}/mobile": ("mobile_apps", "list"),
-        "GET /v1/runs": ("runs", "list"),
+        "GET /v1/runs": ("runs", "list_page"),
         "GET /v1/runs/{id}": ("runs", "get"),
-        "GET /v1/tests": ("tests", "list"),
+        "GET /v1/tests": ("tests", "list_page"),
         "GET /v1/tests/{testId}": ("tests", "get"),
         "PATCH /v1/groups/{groupId}": ("groups", "update"),
         "PATCH /v1/projects/{projectId}": ("projects", "update"),

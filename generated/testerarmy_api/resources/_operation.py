@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, Any, Generic, Protocol, TypeVar
 
@@ -18,6 +18,7 @@ __all__ = [
     "AsyncResource",
     "FileContent",
     "OperationSpec",
+    "Paging",
     "Param",
     "RawResponse",
     "SyncCaller",
@@ -55,6 +56,20 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True)
+class Paging:
+    """How a cursor-paged operation pages (the spec's ``cursor`` query parameter, answered with the
+    next page's cursor): the caller follows the cursors and yields the items of every page."""
+
+    #: The Python name of the cursor argument (the one the caller sets for the next page).
+    cursor: str
+    #: The answer's field holding the next page's cursor (null or absent on the last page).
+    next_cursor: str
+    #: The answer's field holding the page's items (an array).
+    items: str
+    parse_item: Callable[[Any], Any] = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class OperationSpec(Generic[T]):
     """One operation of the spec, as data: request template, arguments and the parser of its answer."""
 
@@ -70,6 +85,8 @@ class OperationSpec(Generic[T]):
     #: "model" | "json" | "none"
     response: str
     authenticated: bool
+    #: Set for a cursor-paged list; its resource then also has the iterator over every page.
+    paging: Paging | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +128,15 @@ class SyncCaller(Protocol):
         extra_headers: Mapping[str, str] | None,
     ) -> RawResponse[T]: ...
 
+    def paginate(
+        self,
+        op: OperationSpec[Any],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> Iterator[Any]: ...
+
 
 class AsyncCaller(Protocol):
     async def call(
@@ -130,6 +156,16 @@ class AsyncCaller(Protocol):
         timeout: Timeout | Unset,
         extra_headers: Mapping[str, str] | None,
     ) -> RawResponse[T]: ...
+
+    # Not a coroutine: it returns the async iterator at once (arguments are checked right away).
+    def paginate(
+        self,
+        op: OperationSpec[Any],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+    ) -> AsyncIterator[Any]: ...
 
 
 class SyncResource:

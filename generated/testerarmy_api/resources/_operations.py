@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import models as models
-from ._operation import OperationSpec, Param, json_value, no_value
+from ._operation import OperationSpec, Paging, Param, json_value, no_value
 
 BATCHES_CANCEL: OperationSpec[models.CancelBatchResponse] = OperationSpec(
     key="POST /v1/batches/{batchId}/cancel",
@@ -68,7 +68,14 @@ CREDENTIALS_CREATE: OperationSpec[models.CreateCredentialResponse] = OperationSp
             nullable=False,
             checks={"type": "string"},
         ),
-        Param("body", "", "whole_body", required=True, nullable=False, checks={}),
+        Param(
+            "body",
+            "",
+            "whole_body",
+            required=True,
+            nullable=False,
+            checks={"type": "object"},
+        ),
     ),
     body="whole",
     body_required=True,
@@ -940,7 +947,14 @@ PROJECTS_TRIGGER_PULL_REQUEST_RUN: OperationSpec[
             nullable=False,
             checks={"type": "string"},
         ),
-        Param("body", "", "whole_body", required=True, nullable=False, checks={}),
+        Param(
+            "body",
+            "",
+            "whole_body",
+            required=True,
+            nullable=False,
+            checks={"type": "object"},
+        ),
     ),
     body="whole",
     body_required=True,
@@ -1124,6 +1138,12 @@ RUNS_LIST: OperationSpec[models.RunList] = OperationSpec(
     parse=models.RunList.from_dict,
     response="model",
     authenticated=True,
+    paging=Paging(
+        cursor="cursor",
+        next_cursor="nextCursor",
+        items="runs",
+        parse_item=models.Run.from_dict,
+    ),
 )
 
 TESTS_CREATE: OperationSpec[models.CreateTestResponse] = OperationSpec(
@@ -1284,6 +1304,12 @@ TESTS_LIST: OperationSpec[models.TestList] = OperationSpec(
     parse=models.TestList.from_dict,
     response="model",
     authenticated=True,
+    paging=Paging(
+        cursor="cursor",
+        next_cursor="nextCursor",
+        items="tests",
+        parse_item=models.TestDefinition.from_dict,
+    ),
 )
 
 TESTS_TRIGGER: OperationSpec[models.TriggerTestRunResponse] = OperationSpec(

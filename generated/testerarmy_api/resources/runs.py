@@ -6,7 +6,7 @@ operation, rendered as a sync and an async method)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 from uuid import UUID
@@ -97,7 +97,7 @@ class RunsWithRawResponse(SyncResource):
             extra_headers=extra_headers,
         )
 
-    def list(
+    def list_page(
         self,
         *,
         limit: int | None = None,
@@ -218,7 +218,7 @@ class Runs(SyncResource):
             extra_headers=extra_headers,
         )
 
-    def list(
+    def list_page(
         self,
         *,
         limit: int | None = None,
@@ -245,6 +245,49 @@ class Runs(SyncResource):
             cursor: Cursor for pagination
         """
         return self._core.call(
+            ops.RUNS_LIST,
+            {
+                "limit": limit,
+                "status": status,
+                "project_id": project_id,
+                "test_id": test_id,
+                "cursor": cursor,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        status: Literal["queued", "running", "completed", "failed", "cancelled"]
+        | None = None,
+        project_id: str | UUID | None = None,
+        test_id: str | UUID | None = None,
+        cursor: str | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Iterator[models.Run]:
+        """List test runs (every page)
+
+        Iterates over the ``runs`` of every page, following ``nextCursor`` until the last page
+        (from the first page, or from ``cursor`` if given); ``list_page`` sends one request for
+        one page.
+
+        List test runs for the authenticated team with optional project/status filtering and
+        cursor pagination.
+
+        ``GET /v1/runs``
+
+        Args:
+            limit: Max results per page (default 20, max 100)
+            status: Filter by status
+            project_id: Filter by project ID
+            test_id: Filter by test ID
+            cursor: Cursor for pagination
+        """
+        return self._core.paginate(
             ops.RUNS_LIST,
             {
                 "limit": limit,
@@ -334,7 +377,7 @@ class AsyncRunsWithRawResponse(AsyncResource):
             extra_headers=extra_headers,
         )
 
-    async def list(
+    async def list_page(
         self,
         *,
         limit: int | None = None,
@@ -455,7 +498,7 @@ class AsyncRuns(AsyncResource):
             extra_headers=extra_headers,
         )
 
-    async def list(
+    async def list_page(
         self,
         *,
         limit: int | None = None,
@@ -482,6 +525,49 @@ class AsyncRuns(AsyncResource):
             cursor: Cursor for pagination
         """
         return await self._core.call(
+            ops.RUNS_LIST,
+            {
+                "limit": limit,
+                "status": status,
+                "project_id": project_id,
+                "test_id": test_id,
+                "cursor": cursor,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        status: Literal["queued", "running", "completed", "failed", "cancelled"]
+        | None = None,
+        project_id: str | UUID | None = None,
+        test_id: str | UUID | None = None,
+        cursor: str | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[models.Run]:
+        """List test runs (every page)
+
+        Iterates over the ``runs`` of every page, following ``nextCursor`` until the last page
+        (from the first page, or from ``cursor`` if given); ``list_page`` sends one request for
+        one page.
+
+        List test runs for the authenticated team with optional project/status filtering and
+        cursor pagination.
+
+        ``GET /v1/runs``
+
+        Args:
+            limit: Max results per page (default 20, max 100)
+            status: Filter by status
+            project_id: Filter by project ID
+            test_id: Filter by test ID
+            cursor: Cursor for pagination
+        """
+        return self._core.paginate(
             ops.RUNS_LIST,
             {
                 "limit": limit,

@@ -6,7 +6,7 @@ operation, rendered as a sync and an async method)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
@@ -114,7 +114,7 @@ class TestsWithRawResponse(SyncResource):
             extra_headers=extra_headers,
         )
 
-    def list(
+    def list_page(
         self,
         *,
         project_id: str,
@@ -333,7 +333,7 @@ class Tests(SyncResource):
             extra_headers=extra_headers,
         )
 
-    def list(
+    def list_page(
         self,
         *,
         project_id: str,
@@ -357,6 +357,45 @@ class Tests(SyncResource):
             cursor: Cursor for pagination
         """
         return self._core.call(
+            ops.TESTS_LIST,
+            {
+                "project_id": project_id,
+                "group_id": group_id,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        project_id: str,
+        group_id: str | UUID | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Iterator[models.TestDefinition]:
+        """List tests (every page)
+
+        Iterates over the ``tests`` of every page, following ``nextCursor`` until the last page
+        (from the first page, or from ``cursor`` if given); ``list_page`` sends one request for
+        one page.
+
+        List tests for a project, optionally scoped to a test group. Use `cursor` for
+        pagination; the response includes `nextCursor` when more pages exist.
+
+        ``GET /v1/tests``
+
+        Args:
+            project_id: Project ID
+            group_id: Optional test group ID
+            limit: Max results per page (default 50, max 100)
+            cursor: Cursor for pagination
+        """
+        return self._core.paginate(
             ops.TESTS_LIST,
             {
                 "project_id": project_id,
@@ -547,7 +586,7 @@ class AsyncTestsWithRawResponse(AsyncResource):
             extra_headers=extra_headers,
         )
 
-    async def list(
+    async def list_page(
         self,
         *,
         project_id: str,
@@ -766,7 +805,7 @@ class AsyncTests(AsyncResource):
             extra_headers=extra_headers,
         )
 
-    async def list(
+    async def list_page(
         self,
         *,
         project_id: str,
@@ -790,6 +829,45 @@ class AsyncTests(AsyncResource):
             cursor: Cursor for pagination
         """
         return await self._core.call(
+            ops.TESTS_LIST,
+            {
+                "project_id": project_id,
+                "group_id": group_id,
+                "limit": limit,
+                "cursor": cursor,
+            },
+            timeout=timeout,
+            extra_headers=extra_headers,
+        )
+
+    def list(
+        self,
+        *,
+        project_id: str,
+        group_id: str | UUID | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        timeout: Timeout | Unset = UNSET,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[models.TestDefinition]:
+        """List tests (every page)
+
+        Iterates over the ``tests`` of every page, following ``nextCursor`` until the last page
+        (from the first page, or from ``cursor`` if given); ``list_page`` sends one request for
+        one page.
+
+        List tests for a project, optionally scoped to a test group. Use `cursor` for
+        pagination; the response includes `nextCursor` when more pages exist.
+
+        ``GET /v1/tests``
+
+        Args:
+            project_id: Project ID
+            group_id: Optional test group ID
+            limit: Max results per page (default 50, max 100)
+            cursor: Cursor for pagination
+        """
+        return self._core.paginate(
             ops.TESTS_LIST,
             {
                 "project_id": project_id,

@@ -2,7 +2,7 @@
 
 Everything that decides anything lives elsewhere and is shared: request building in
 ``_request`` (from the generated operation data), status/JSON handling in ``_response``, the wait
-algorithm in ``_polling``, the page walk in :class:`RunPager`. :class:`SyncCore` and
+algorithm in ``_polling``, the page walk in ``_paging``. :class:`SyncCore` and
 :class:`AsyncCore` only perform actions.
 """
 
@@ -18,27 +18,24 @@ import httpx
 
 from .._errors import APIError, APIResponseValidationError
 from .._flow import Sleep, adrive, drive
-from .._logging import logger
 from .._polling import Fetch, Polled, WaitAction, WaitSettings, wait_flow
 from .._response import decode_json, make_status_error, parse_model, translate_transport_errors
 from .._retry import parse_retry_after
 from .._validation import require_uuid
 from ._operation import Operation
+from ._paging import CursorPager
 from ._request import build_operation
 
 if TYPE_CHECKING:
     from testerarmy_api.models.run import Run
-    from testerarmy_api.models.run_list import RunList
     from testerarmy_api.resources._operation import OperationSpec, RawResponse, Timeout
     from testerarmy_api.types import Unset
 
-__all__ = ["AsyncCore", "OnUpdate", "RunPager", "SyncCore", "finish"]
+__all__ = ["AsyncCore", "OnUpdate", "SyncCore", "finish"]
 
 T = TypeVar("T")
 OnUpdate = Callable[["Run"], object]
 
-# Bounds the page walk even if a server kept returning new cursors forever.
-MAX_PAGES: Final = 10_000
 # How many GETs one batch wait may have in flight at once (async client).
 MAX_CONCURRENT_POLLS: Final = 8
 
@@ -68,21 +65,6 @@ def _get_run(run_id: str) -> Operation[Run]:
     return build_operation(RUNS_GET, {"run_id": run_id}, timeout=UNSET, extra_headers=None)
 
 
-def _list_runs(
-    status: str | None, limit: int | None, cursor: str | None, query: Mapping[str, object]
-) -> Operation[RunList]:
-    from testerarmy_api.resources._operations import RUNS_LIST
-    from testerarmy_api.types import UNSET
-
-    # Every other query parameter of the spec's GET /v1/runs is passed through and checked as usual.
-    op = build_operation(RUNS_LIST, {**query, "limit": limit}, timeout=UNSET, extra_headers=None)
-    # The spec types `status` as the closed RunStatus enum; a status it does not know yet must still
-    # work as a filter (forward compatibility), and the page cursor is not in the spec yet.
-    params: dict[str, Any] = dict(op.request.get("params", {}))
-    params.update({k: v for k, v in (("status", status), ("cursor", cursor)) if v is not None})
-    return Operation(op.name, {**op.request, "params": params}, op.parse, response=op.response)
-
-
 def _raw(parsed: T, response: httpx.Response) -> RawResponse[T]:
     from testerarmy_api.resources._operation import RawResponse
 
@@ -91,51 +73,6 @@ def _raw(parsed: T, response: httpx.Response) -> RawResponse[T]:
 
 def _polled(run: Run, response: httpx.Response) -> Polled:
     return Polled(run, parse_retry_after(response.headers.get("retry-after"), time.time()))
-
-
-class RunPager:
-    """Walks ``GET /v1/runs`` page by page.
-
-    The spec's ``RunList`` is ``{"runs": [...]}`` with no cursor, so today there is exactly one
-    page. If the API starts returning a ``nextCursor`` (or ``next_cursor``), it is sent back as the
-    ``cursor`` query parameter until a page comes without one; a repeated cursor stops the walk.
-    """
-
-    def __init__(self, status: str | None, limit: int | None, query: Mapping[str, object]) -> None:
-        self._status = status
-        self._limit = limit
-        self._query = dict(query)
-        self._cursor: str | None = None
-        self._seen: set[str] = set()
-        self._pages = 0
-        self._done = False
-        # Built (and so checked against the spec) right away, not on the first page fetch.
-        self._first: Operation[RunList] | None = _list_runs(status, limit, None, self._query)
-
-    def next_operation(self) -> Operation[RunList] | None:
-        if self._done:
-            return None
-        first, self._first = self._first, None
-        return first or _list_runs(self._status, self._limit, self._cursor, self._query)
-
-    def consume(self, page: RunList) -> list[Run]:
-        self._pages += 1
-        cursor = next(
-            (
-                page[key]
-                for key in ("nextCursor", "next_cursor")
-                if isinstance(page.additional_properties.get(key), str)
-            ),
-            None,
-        )
-        if cursor in self._seen:
-            logger.warning("runs.list: the API repeated page cursor %r; stopping", cursor)
-        if not cursor or cursor in self._seen or self._pages >= MAX_PAGES:
-            self._done = True
-        else:
-            self._seen.add(cursor)
-            self._cursor = cursor
-        return list(page.runs or [])
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,9 +112,22 @@ class SyncCore:
         built = build_operation(op, args, timeout=timeout, extra_headers=extra_headers)
         return _raw(*self.send(built))
 
-    def iterate_runs(self, pager: RunPager) -> Iterator[Run]:
-        while (op := pager.next_operation()) is not None:
-            yield from pager.consume(self.request(op))
+    def paginate(
+        self,
+        op: OperationSpec[Any],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> Iterator[Any]:
+        """Every item of a cursor-paged list, page after page (arguments are checked right here)."""
+        pager = CursorPager(op, args, timeout=timeout, extra_headers=extra_headers, extra_params=extra_params)
+        return self._walk(pager)
+
+    def _walk(self, pager: CursorPager) -> Iterator[Any]:
+        while (page := pager.next_operation()) is not None:
+            yield from pager.consume(self.request(page))
 
     def poll(self, run_id: str) -> Polled | APIError:
         try:
@@ -235,10 +185,23 @@ class AsyncCore:
         built = build_operation(op, args, timeout=timeout, extra_headers=extra_headers)
         return _raw(*await self.send(built))
 
-    async def iterate_runs(self, pager: RunPager) -> AsyncIterator[Run]:
-        while (op := pager.next_operation()) is not None:
-            for run in pager.consume(await self.request(op)):
-                yield run
+    def paginate(
+        self,
+        op: OperationSpec[Any],
+        args: Mapping[str, object],
+        *,
+        timeout: Timeout | Unset,
+        extra_headers: Mapping[str, str] | None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> AsyncIterator[Any]:
+        """``async for item in ...``: the async twin of :meth:`SyncCore.paginate` (same pager)."""
+        pager = CursorPager(op, args, timeout=timeout, extra_headers=extra_headers, extra_params=extra_params)
+        return self._walk(pager)
+
+    async def _walk(self, pager: CursorPager) -> AsyncIterator[Any]:
+        while (page := pager.next_operation()) is not None:
+            for item in pager.consume(await self.request(page)):
+                yield item
 
     async def poll(self, run_id: str) -> Polled | APIError:
         try:

@@ -103,16 +103,5 @@ def _positive(value: object, name: str) -> int:
 
 
 def run_ids_of_test_trigger(response: TriggerTestRunResponse) -> list[str]:
-    """The run id(s) a ``tests.trigger`` answer names.
-
-    The spec leaves this response body unspecified (an empty object schema), so the id is looked
-    up under the plausible keys; no id means the SDK cannot wait and says so.
-    """
-    data: Mapping[str, Any] = response.additional_properties
-    for key in ("runId", "id"):
-        if isinstance(data.get(key), str):
-            return [data[key]]
-    run_ids = data.get("runIds")
-    if isinstance(run_ids, list) and run_ids and all(isinstance(item, str) for item in run_ids):
-        return list(run_ids)
-    return []
+    """The run a ``tests.trigger`` answer names (``runId``, required by the spec), as a list."""
+    return [str(response.run_id)]

@@ -11,14 +11,12 @@ from testerarmy_api.resources._operations import TESTS_TRIGGER
 from testerarmy_api.types import UNSET
 
 from .._polling import WaitOptions, WaitSettings
-from . import _policies as policies
-from ._base import AsyncCore, SyncCore, no_run_ids_error
+from ._base import AsyncCore, SyncCore
 from ._operation import Operation
 from ._request import build_operation
 from .runs import DEFAULT_WAIT_TIMEOUT
 
 if TYPE_CHECKING:
-    import httpx
     from testerarmy_api.models import Run, TriggerTestRunResponse
 
 __all__ = ["AsyncTests", "Tests"]
@@ -33,11 +31,9 @@ def _trigger(test_id: object, trigger: TriggerArgs | None) -> Operation[TriggerT
     return build_operation(TESTS_TRIGGER, args, timeout=UNSET, extra_headers=None)
 
 
-def _run_id(trigger: TriggerTestRunResponse, response: httpx.Response) -> str:
-    run_ids = policies.run_ids_of_test_trigger(trigger)
-    if len(run_ids) != 1:
-        raise no_run_ids_error(response, "tests.trigger")
-    return run_ids[0]
+def _run_id(trigger: TriggerTestRunResponse) -> str:
+    # `runId` is required by the spec: an answer without it already failed to parse.
+    return str(trigger.run_id)
 
 
 class Tests(generated.Tests):
@@ -53,8 +49,8 @@ class Tests(generated.Tests):
     ) -> Run:
         """``trigger(test_id, **trigger)`` then wait for the run it started."""
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_WAIT_TIMEOUT)
-        started, response = self._core.send(_trigger(test_id, trigger))
-        return self._core.wait([_run_id(started, response)], settings, wait.get("on_update"))[0]
+        started = self._core.request(_trigger(test_id, trigger))
+        return self._core.wait([_run_id(started)], settings, wait.get("on_update"))[0]
 
 
 class AsyncTests(generated.AsyncTests):
@@ -69,5 +65,5 @@ class AsyncTests(generated.AsyncTests):
         self, test_id: TestId, trigger: TriggerArgs | None = None, **wait: Unpack[WaitOptions]
     ) -> Run:
         settings = WaitSettings.from_options(wait, default_timeout=DEFAULT_WAIT_TIMEOUT)
-        started, response = await self._core.send(_trigger(test_id, trigger))
-        return (await self._core.wait([_run_id(started, response)], settings, wait.get("on_update")))[0]
+        started = await self._core.request(_trigger(test_id, trigger))
+        return (await self._core.wait([_run_id(started)], settings, wait.get("on_update")))[0]

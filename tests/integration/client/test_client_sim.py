@@ -23,6 +23,7 @@ def test_create_and_wait_reports_every_status(client: ta.TesterArmy, sim: Simula
     )
     assert run.status == "completed"
     assert run.output.result == "PASS"
+    assert ta.summarize(run).outcome is ta.Outcome.PASSED
     assert seen[0] == "queued"
     assert seen[-1] == "completed"
     assert len(seen) == len(set(seen))  # one call per change
@@ -33,9 +34,14 @@ def test_create_and_wait_reports_every_status(client: ta.TesterArmy, sim: Simula
 def test_failing_verdict_and_failed_run(client: ta.TesterArmy) -> None:
     verdict = client.runs.create_and_wait(prompt="Check the cart [sim:fail]", **FAST_WAIT)
     assert verdict.status == "completed"
-    assert verdict.output.result != "PASS"
+    assert verdict.output.result == "FAILED"  # the published verdict enum: PASS | FAILED
+    summary = ta.summarize(verdict)
+    assert (summary.outcome, summary.passed) == (ta.Outcome.FAILED, False)
+    assert summary.issues  # a failing verdict names what failed
     broken = client.runs.create_and_wait(prompt="Check the cart [sim:error]", **FAST_WAIT)
     assert broken.status == "failed"
+    assert ta.summarize(broken).outcome is ta.Outcome.ERRORED
+    assert ta.summarize(broken).error  # run.error is {code, message}
     with pytest.raises(ta.RunFailedError) as info:
         client.runs.create_and_wait(prompt="Check the cart [sim:error]", raise_on_failure=True, **FAST_WAIT)
     assert info.value.status == "failed"
@@ -56,12 +62,16 @@ def test_wait_timeout_against_a_hanging_run(client: ta.TesterArmy) -> None:
     assert 0.5 <= info.value.elapsed < 5
 
 
-def test_list_runs_with_filter(client: ta.TesterArmy) -> None:
+def test_list_runs_with_filter(client: ta.TesterArmy, sim: Simulator) -> None:
     ok = client.runs.create_and_wait(prompt="A", **FAST_WAIT)
     bad = client.runs.create_and_wait(prompt="B [sim:error]", **FAST_WAIT)
     assert str(bad.id) in {str(r.id) for r in client.runs.list(status="failed")}
     assert str(ok.id) not in {str(r.id) for r in client.runs.list(status="failed")}
-    assert len(list(client.runs.list(limit=1))) == 1
+    # limit is the page size: the iterator follows nextCursor across pages to every run.
+    before = logged(sim, "GET", "/v1/runs")
+    listed = [str(r.id) for r in client.runs.list(limit=1)]
+    assert sorted(listed) == sorted([str(ok.id), str(bad.id)])  # each run once
+    assert logged(sim, "GET", "/v1/runs") - before >= 2  # one page per run at least
 
 
 def test_saved_test_and_group_batch(client: ta.TesterArmy, sim: Simulator) -> None:
@@ -75,6 +85,24 @@ def test_saved_test_and_group_batch(client: ta.TesterArmy, sim: Simulator) -> No
     assert [str(r.test_id) for r in runs] == list(group.test_ids)
     assert len(runs) == len(group.test_ids)
     assert all(r.status == "completed" for r in runs)
+
+
+def test_batch_rerun_and_wait_and_cancel(client: ta.TesterArmy, sim: Simulator) -> None:
+    group = sim.groups[0]
+    started = client.groups.trigger(group.id)
+    first = client.runs.wait_many(started.run_ids, **FAST_WAIT)
+    rerun = client.batches.rerun_and_wait(started.batch_id, **FAST_WAIT)
+    assert logged(sim, "POST", f"/v1/batches/{started.batch_id}/rerun") == 1
+    assert len(rerun) == len(first)
+    assert {str(r.id) for r in rerun}.isdisjoint({str(r.id) for r in first})  # new runs
+    assert all(ta.summarize(r).outcome is not ta.Outcome.PENDING for r in rerun)
+    # Cancelling a finished batch is idempotent: nothing left to cancel, every run already finished.
+    try:
+        summary = client.batches.cancel(started.batch_id)
+    except ta.ConflictError as exc:  # the spec's 409 for a batch whose runs could not be cancelled
+        pytest.fail(f"cancelling a finished batch must succeed: {exc}")
+    assert summary.cancelled == 0
+    assert summary.already_finished == len(first)
 
 
 def test_group_webhook(client: ta.TesterArmy, sim: Simulator) -> None:
@@ -190,3 +218,13 @@ class TestRetriesAgainstFaults:
         created = client.runs.create(prompt="p")
         sim.faults.add(method="GET", path="/v1/runs/{id}", statuses=[503, 502, 504, 429], skip=1)
         assert client.runs.wait(created.id, **FAST_WAIT).status == "completed"
+
+
+def test_a_bare_origin_reaches_the_api_as_the_official_cli_configures_it(
+    sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TESTERARMY_BASE_URL", sim.root_url)  # as TesterArmy's CLI reads it: an origin
+    with ta.TesterArmy(api_key=sim.api_key) as client:
+        assert client.base_url == sim.url
+        created = client.runs.create(prompt="p")
+        assert str(client.runs.get(created.id).id) == str(created.id)

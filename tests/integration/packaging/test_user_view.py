@@ -93,10 +93,15 @@ def test_wheel_files(installed: Installed) -> None:
     for package in PACKAGES:
         assert f"{package}/py.typed" in names, package
     assert any(re.fullmatch(r"[^/]+\.dist-info/licenses/LICENSE", name) for name in names)
+    # The spec's Test* schemas (TestDefinition, TestOutput, ...) are generated model modules named
+    # test_*.py: they are the package. Anything else named like a test module is not.
+    models = ("testerarmy_api/models/",)
     assert not [
         n
         for n in names
-        if n.startswith(("tests/", "bench/", "codegen/")) or "/test_" in n or n.endswith("conftest.py")
+        if n.startswith(("tests/", "bench/", "codegen/"))
+        or ("/test_" in n and not n.startswith(models))
+        or n.endswith("conftest.py")
     ]
     assert {name.split("/")[0] for name in names if ".dist-info/" not in name} == set(PACKAGES)
 
@@ -163,15 +168,18 @@ def test_user_script_runs_against_the_simulator(installed: Installed) -> None:
         result = _run([str(installed.python), str(USER_APP)], cwd=installed.python.parent, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout.splitlines()
-    assert re.match(r"\S+ completed PASS \d+\.\ds issues=- error=None$", out[0]), out
+    assert re.match(r"\S+ completed PASS \d+\.\ds issues=- error=None outcome=passed$", out[0]), out
     assert out[1] == "model verdict=PASS issues=0"
     assert out[3] == "raw status=200 parsed=Run"
     assert any(line.startswith("listed ") for line in out)
     failed_verdict, errored = out[-2], out[-1]
-    assert " completed FAIL " in failed_verdict
+    assert " completed FAILED " in failed_verdict
+    assert "outcome=failed" in failed_verdict
     assert "issues=-" not in failed_verdict
     assert " failed - " in errored
+    assert "outcome=errored" in errored
     assert "error=None" not in errored
+    assert "details=['code', 'message']" in errored
 
 
 def test_the_command_runs_from_the_installed_wheel(installed: Installed) -> None:

@@ -1,8 +1,9 @@
 """A user's script, as the README teaches it: type-checked with `mypy --strict` against the installed
 wheel, then run against the simulator (tests/integration/packaging/test_user_view.py).
 
-It reads verdict, issues, error and duration with no ``Unset`` import and no ``isinstance``: through
-``summarize(run)``, and by narrowing on the model itself (``Unset`` is falsy for mypy).
+It reads outcome, verdict, issues, error and duration with no ``Unset`` import: through
+``summarize(run)``, and on the model itself by narrowing (``Unset`` is falsy for mypy; ``output`` is
+the union ``TestOutput | PlannerSkippedOutput``, told apart with ``isinstance``).
 Not collected by pytest (no ``test_`` prefix); the key and base URL come from the environment.
 """
 
@@ -13,11 +14,13 @@ import sys
 
 from testerarmy import (
     AsyncTesterArmy,
+    Outcome,
     RateLimitError,
     Run,
     RunSummary,
     TesterArmy,
     TesterArmyError,
+    TestOutput,
     WaitOptions,
     request_id,
     summarize,
@@ -39,22 +42,26 @@ def line(run: Run) -> str:
     issues = "; ".join(summary.issues) or "-"
     duration = f"{summary.duration_seconds:.1f}s" if summary.duration_seconds is not None else "?"
     verdict = summary.verdict or "-"
-    return f"{summary.id} {summary.status} {verdict} {duration} issues={issues} error={summary.error}"
+    outcome: Outcome = summary.outcome
+    return (
+        f"{summary.id} {summary.status} {verdict} {duration} issues={issues} error={summary.error} "
+        f"outcome={outcome.value}"
+    )
 
 
 def verdict_on_the_model(run: Run) -> str | None:
     """The same read on the generated model: truthiness narrows away Unset and None."""
-    if run.output and run.output.result:
-        return run.output.result.upper()
+    if isinstance(run.output, TestOutput) and run.output.result:
+        return str(run.output.result).upper()
     return None
 
 
 def issue_count(run: Run) -> int:
-    return len(run.output.issues) if run.output and run.output.issues else 0
+    return len(run.output.issues) if isinstance(run.output, TestOutput) and run.output.issues else 0
 
 
 def error_details(run: Run) -> dict[str, object]:
-    return dict(run.error.additional_properties) if run.error else {}
+    return {"code": run.error.code, "message": run.error.message} if run.error else {}
 
 
 def duration_ms(run: Run) -> float | None:
@@ -76,7 +83,7 @@ def sync_part() -> list[str]:
         lines.append(f"raw status={int(response.status_code)} parsed={type(response.parsed).__name__}")
         assert isinstance(response.parsed, Run)
         lines.append("json " + to_json(response.parsed, indent=None)[:1])
-        for listed in client.runs.list(limit=10):
+        for listed in client.runs.list(limit=1):  # one run per page: the iterator follows nextCursor
             lines.append("listed " + line(listed))
     return lines
 

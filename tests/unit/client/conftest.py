@@ -56,6 +56,59 @@ def run_json(run_id: str, status: str = "queued", **extra: Any) -> dict[str, Any
     }
 
 
+def output_json(result: str = "PASS", **extra: Any) -> dict[str, Any]:
+    """A completed run's ``output`` as the published ``TestOutput`` (the verdict ``PASS`` / ``FAILED``)."""
+    return {"featureName": "Login", "result": result, "description": "Logged in.", "screenshots": [], **extra}
+
+
+def trigger_json(group_id: str, run_ids: list[str], **extra: Any) -> dict[str, Any]:
+    """``POST /v1/groups/{id}/runs`` answer (``TriggerGroupRunResponse``) for a batch of ``run_ids``."""
+    return {
+        "status": "queued",
+        "groupId": group_id,
+        "batchId": str(uuid.uuid4()),
+        "runIds": run_ids,
+        "queuedRunIds": run_ids,
+        "cancelledRunIds": [],
+        "count": len(run_ids),
+        **extra,
+    }
+
+
+def saved_test_json(test_id: str, **extra: Any) -> dict[str, Any]:
+    """A saved test (``TestDefinition``)."""
+    return {"id": test_id, "title": "Login works", "steps": [{"type": "act", "title": "Log in"}], **extra}
+
+
+def group_json(group_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": group_id,
+        "name": "Smoke",
+        "isDefault": False,
+        "runMode": "concurrent",
+        "prepTestId": None,
+        "projectId": str(uuid.uuid4()),
+        **extra,
+    }
+
+
+def mobile_app_json(app_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": app_id,
+        "platform": "android",
+        "filename": "a.apk",
+        "bundleId": None,
+        "appVersion": None,
+        "buildVersion": None,
+        "fileSize": 10,
+        "source": "upload",
+        "expiresAt": None,
+        "removeAfter": None,
+        "createdAt": "2026-02-12T00:00:00Z",
+        **extra,
+    }
+
+
 Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
 

@@ -11,7 +11,7 @@ import pytest
 import testerarmy as ta
 from testerarmy_api.models import Run
 
-from .conftest import API_KEY, FakeAPI, FakeClock, run_json
+from .conftest import API_KEY, FakeAPI, FakeClock, run_json, trigger_json
 
 pytestmark = pytest.mark.anyio
 
@@ -92,13 +92,13 @@ async def test_argument_errors_before_any_request(api: FakeAPI, make_async_clien
 
 
 async def test_every_resource_reachable(api: FakeAPI, make_async_client: Make) -> None:
-    api.add("POST", f"/v1/groups/webhook/{GROUP}/s", httpx.Response(200, json={"received": True}))
-    api.add("GET", "/v1/projects/p/mobile", httpx.Response(200, json={"apps": []}))
-    api.add("DELETE", f"/v1/tests/{RUN}", httpx.Response(200, json={}))
+    api.add("POST", f"/v1/groups/webhook/{GROUP}/s", httpx.Response(202, json={"received": True}))
+    api.add("GET", f"/v1/projects/{GROUP}/mobile", httpx.Response(200, json={"apps": []}))
+    api.add("DELETE", f"/v1/tests/{RUN}", httpx.Response(200, json={"deleted": True, "id": RUN}))
     async with make_async_client() as client:
         assert (await client.webhooks.trigger(GROUP, "s")).received is True
-        assert (await client.projects.list_mobile_apps("p")).apps == []
-        await client.tests.delete(RUN)
+        assert (await client.mobile_apps.list(GROUP)).apps == []
+        assert str((await client.tests.delete(RUN)).id) == RUN
     assert "authorization" not in api.requests[0].headers
     assert api.requests[1].headers["authorization"] == f"Bearer {API_KEY}"
 
@@ -112,7 +112,7 @@ async def test_group_batch_polled_concurrently_results_in_order(clock: FakeClock
         nonlocal in_flight, peak
         path = request.url.path.removeprefix("/api")
         if request.method == "POST":
-            return httpx.Response(202, json={"runIds": [RUN, RUN2, RUN3]})
+            return httpx.Response(202, json=trigger_json(GROUP, [RUN, RUN2, RUN3]))
         run_id = path.rsplit("/", 1)[1]
         polls[run_id] = polls.get(run_id, 0) + 1
         in_flight += 1
@@ -132,6 +132,31 @@ async def test_group_batch_polled_concurrently_results_in_order(clock: FakeClock
     assert [str(r.id) for r in runs] == [RUN, RUN2, RUN3]
     assert peak == 3
     assert polls == {RUN: 3, RUN2: 1, RUN3: 2}
+
+
+async def test_batch_rerun_polled_concurrently_results_in_order(clock: FakeClock) -> None:
+    polls: dict[str, int] = {}
+    batch = str(uuid.uuid4())
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/api")
+        if request.method == "POST":
+            assert path == f"/v1/batches/{batch}/rerun"
+            ids = [RUN3, RUN]
+            body = trigger_json(GROUP, ids, sourceBatchId=batch, skippedTestIds=[])
+            return httpx.Response(202, json=body)
+        run_id = path.rsplit("/", 1)[1]
+        polls[run_id] = polls.get(run_id, 0) + 1
+        done = polls[run_id] >= {RUN: 2, RUN3: 1}[run_id]
+        return httpx.Response(200, json=run_json(run_id, "completed" if done else "running"))
+
+    pool = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    async with ta.AsyncTesterArmy(
+        api_key=API_KEY, http_client=pool, clock=clock, sleep=clock.asleep
+    ) as client:
+        runs = await client.batches.rerun_and_wait(batch, timeout=60)
+    await pool.aclose()
+    assert [str(r.id) for r in runs] == [RUN3, RUN]
 
 
 async def test_close_semantics() -> None:

@@ -113,10 +113,35 @@ class TestBaseUrl:
 
     @pytest.mark.parametrize(
         "url",
-        ["http://127.0.0.1:8080/api", "http://localhost:3000/api", "http://[::1]:9/api", "http://127.1.2.3"],
+        [
+            "http://127.0.0.1:8080/api",
+            "http://localhost:3000/api",
+            "http://[::1]:9/api",
+            "http://127.1.2.3/api",
+        ],
     )
     def test_plain_http_to_loopback_is_fine(self, url: str) -> None:
         assert resolve(base_url=url).base_url == url
+
+    def test_the_default_is_the_specs_server(self) -> None:
+        from testerarmy_api._spec import DEFAULT_BASE_URL
+
+        assert resolve().base_url == DEFAULT_BASE_URL == ta.DEFAULT_BASE_URL
+
+    @pytest.mark.parametrize(
+        ("origin", "expected"),
+        [
+            ("https://tester.army", "https://tester.army/api"),
+            ("https://tester.army/", "https://tester.army/api"),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080/api"),
+            ("https://staging.example.com/custom", "https://staging.example.com/custom"),  # a path is kept
+        ],
+    )
+    def test_a_bare_origin_gets_the_api_path_as_the_official_cli_reads_it(
+        self, origin: str, expected: str
+    ) -> None:
+        assert resolve(base_url=origin).base_url == expected
+        assert resolve(environ={"TESTERARMY_BASE_URL": origin}).base_url == expected
 
     @pytest.mark.parametrize(
         ("url", "message"),

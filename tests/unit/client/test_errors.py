@@ -189,3 +189,52 @@ async def test_async_client_maps_html_502(
     async with make_async_client(max_retries=0) as client:
         with pytest.raises(ta.InternalServerError, match="non-JSON body"):
             await client.runs.get(RUN_ID)
+
+
+# --- a base URL that is not the API: its 404s say what the SDK expected --------------------------
+
+
+def _html_404(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(404, headers={"content-type": "text/html"}, content=b"<html>Page not found</html>")
+
+
+@pytest.mark.parametrize("base_url", ["https://tester.army/app", "https://tester.army/api/v2"])
+def test_a_404_from_a_base_url_without_api_names_the_expected_base_url(base_url: str) -> None:
+    pool = httpx.Client(transport=httpx.MockTransport(_html_404))
+    with (
+        ta.TesterArmy(api_key="sk_x", base_url=base_url, http_client=pool, max_retries=0) as client,
+        pytest.raises(ta.NotFoundError) as info,
+    ):
+        client.runs.get(RUN_ID)
+    message = str(info.value)
+    assert f"the base URL '{base_url}' does not end in /api" in message
+    assert repr(ta.DEFAULT_BASE_URL) in message
+
+
+def test_a_non_json_404_under_api_says_it_may_not_be_the_api(
+    api: FakeAPI, make_client: Callable[..., ta.TesterArmy]
+) -> None:
+    api.add("GET", PATH, _html_404)
+    with pytest.raises(ta.NotFoundError, match="may not be TesterArmy's API: check base_url"):
+        make_client(max_retries=0).runs.get(RUN_ID)
+
+
+def test_the_apis_own_404_has_no_base_url_hint(
+    api: FakeAPI, make_client: Callable[..., ta.TesterArmy]
+) -> None:
+    api.add("GET", PATH, httpx.Response(404, json={"error": "NotFound", "message": "Run not found"}))
+    with pytest.raises(ta.NotFoundError) as info:
+        make_client(max_retries=0).runs.get(RUN_ID)
+    assert "base" not in str(info.value)
+    assert info.value.error_message == "Run not found"
+
+
+def test_the_hint_never_shows_a_webhook_secret_from_the_path() -> None:
+    pool = httpx.Client(transport=httpx.MockTransport(_html_404))
+    with (
+        ta.TesterArmy(api_key="sk_x", base_url="https://example.com/x", http_client=pool, max_retries=0) as c,
+        pytest.raises(ta.NotFoundError) as info,
+    ):
+        c.webhooks.trigger(RUN_ID, "s3cr3t-value")
+    assert "does not end in /api" in str(info.value)
+    assert "s3cr3t-value" not in str(info.value)

@@ -104,7 +104,7 @@ async def test_async_operations_are_awaitable() -> None:
         api_key="sk_x", http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler))
     ) as client:
         result = await client.operations["POST /v1/runs/{id}/cancel"](RUN)
-        assert result["status"] == "cancelled"
+        assert (str(result.id), result.status) == (RUN, "cancelled")
 
 
 def test_the_page_iterator_takes_the_specs_other_query_parameters_checked(

@@ -12,13 +12,24 @@ import pytest
 import testerarmy as ta
 from testerarmy_api.models import RunStatus
 
-from .conftest import FakeAPI, FakeClock, run_json
+from .conftest import (
+    FakeAPI,
+    FakeClock,
+    group_json,
+    mobile_app_json,
+    output_json,
+    run_json,
+    saved_test_json,
+    trigger_json,
+)
 
 RUN = str(uuid.uuid4())
 RUN2 = str(uuid.uuid4())
 TEST = str(uuid.uuid4())
 GROUP = str(uuid.uuid4())
 APP = str(uuid.uuid4())
+PRJ = str(uuid.uuid4())
+BATCH = str(uuid.uuid4())
 
 Make = Callable[..., ta.TesterArmy]
 
@@ -29,6 +40,43 @@ def created(run_id: str = RUN) -> httpx.Response:
 
 def run_reply(status: str, run_id: str = RUN, **extra: Any) -> httpx.Response:
     return httpx.Response(200, json=run_json(run_id, status, **extra))
+
+
+def project_json() -> dict[str, Any]:
+    return {
+        "id": PRJ,
+        "shortId": "prj_1",
+        "name": "Shop",
+        "url": "https://x.example",
+        "projectType": "web",
+        "description": None,
+        "environments": [],
+    }
+
+
+def cancel_batch_json(cancelled: list[str], finished: list[str]) -> dict[str, Any]:
+    return {
+        "batchId": BATCH,
+        "cancelled": len(cancelled),
+        "alreadyFinished": len(finished),
+        "cancelledRunIds": cancelled,
+        "alreadyFinishedRunIds": finished,
+    }
+
+
+def rerun_json(run_ids: list[str], **extra: Any) -> dict[str, Any]:
+    return {
+        "status": "queued",
+        "groupId": GROUP,
+        "batchId": str(uuid.uuid4()),
+        "sourceBatchId": BATCH,
+        "runIds": run_ids,
+        "queuedRunIds": run_ids,
+        "cancelledRunIds": [],
+        "skippedTestIds": [],
+        "count": len(run_ids),
+        **extra,
+    }
 
 
 class TestRequests:
@@ -57,56 +105,58 @@ class TestRequests:
                 "POST",
                 f"/v1/runs/{RUN}/cancel",
                 None,
-                httpx.Response(200, json={}),
+                httpx.Response(200, json={"id": RUN, "status": "cancelled"}),
             ),
             (
-                lambda c: c.tests.create({"name": "t"}),
+                lambda c: c.tests.create(
+                    title="t", steps=[{"type": "act", "title": "Log in"}], project_id=PRJ
+                ),
                 "POST",
                 "/v1/tests",
-                {"name": "t"},
-                httpx.Response(201, json={}),
+                {"title": "t", "steps": [{"type": "act", "title": "Log in"}], "projectId": PRJ},
+                httpx.Response(201, json={"test": saved_test_json(TEST)}),
             ),
             (
-                lambda c: c.tests.update(TEST, {"name": "u"}),
+                lambda c: c.tests.update(TEST, title="u"),
                 "PATCH",
                 f"/v1/tests/{TEST}",
-                {"name": "u"},
-                httpx.Response(200, json={}),
+                {"title": "u"},
+                httpx.Response(200, json={"test": saved_test_json(TEST, title="u")}),
             ),
             (
                 lambda c: c.tests.delete(TEST),
                 "DELETE",
                 f"/v1/tests/{TEST}",
                 None,
-                httpx.Response(200, json={}),
+                httpx.Response(200, json={"deleted": True, "id": TEST}),
             ),
             (
                 lambda c: c.tests.trigger(TEST),
                 "POST",
                 f"/v1/tests/{TEST}/runs",
                 {},
-                httpx.Response(202, json={}),
+                httpx.Response(202, json={"status": "queued", "runId": RUN, "testId": TEST}),
             ),
             (
                 lambda c: c.groups.update(GROUP, name="Smoke", run_mode="sequential", prep_test_id=None),
                 "PATCH",
                 f"/v1/groups/{GROUP}",
                 {"name": "Smoke", "runMode": "sequential", "prepTestId": None},
-                httpx.Response(200, json={}),
+                httpx.Response(200, json={"group": group_json(GROUP, runMode="sequential")}),
             ),
             (
                 lambda c: c.groups.update(GROUP, name="S"),
                 "PATCH",
                 f"/v1/groups/{GROUP}",
                 {"name": "S"},
-                httpx.Response(200, json={}),
+                httpx.Response(200, json={"group": group_json(GROUP, name="S")}),
             ),
             (
                 lambda c: c.groups.trigger(GROUP),
                 "POST",
                 f"/v1/groups/{GROUP}/runs",
                 {},
-                httpx.Response(202, json={}),
+                httpx.Response(202, json=trigger_json(GROUP, [RUN])),
             ),
             (
                 lambda c: c.webhooks.trigger(
@@ -123,20 +173,22 @@ class TestRequests:
                     "environment": "staging",
                     "mobile": {"appId": APP},
                 },
-                httpx.Response(200, json={"received": True}),
+                httpx.Response(202, json={"received": True}),
             ),
             (
-                lambda c: c.projects.update("prj_1", {"url": "https://x.example"}),
+                lambda c: c.projects.update("prj_1", url="https://x.example"),
                 "PATCH",
                 "/v1/projects/prj_1",
                 {"url": "https://x.example"},
-                httpx.Response(200, json={}),
+                httpx.Response(200, json={"project": project_json()}),
             ),
             (
                 lambda c: c.projects.trigger_pull_request_run(
                     "prj_1",
-                    target_url="https://pr-7.example.com",
-                    pull_request={"number": 7, "title": "Fix", "commitSha": "abc123"},
+                    {
+                        "targetUrl": "https://pr-7.example.com",
+                        "pullRequest": {"number": 7, "title": "Fix", "commitSha": "abc123"},
+                    },
                 ),
                 "POST",
                 "/v1/projects/prj_1/pull-request-runs",
@@ -144,46 +196,84 @@ class TestRequests:
                     "targetUrl": "https://pr-7.example.com",
                     "pullRequest": {"number": 7, "title": "Fix", "commitSha": "abc123"},
                 },
-                httpx.Response(202, json={"status": "queued"}),
+                httpx.Response(
+                    202, json={"status": "queued", "runId": RUN, "projectId": PRJ, "platform": "web"}
+                ),
             ),
             (
-                lambda c: c.projects.create_credential("prj_1", {"type": "login"}),
+                lambda c: c.credentials.create(
+                    "prj_1", {"kind": "login", "label": "admin", "username": "a", "password": "pw"}
+                ),
                 "POST",
                 "/v1/projects/prj_1/credentials",
-                {"type": "login"},
-                httpx.Response(201, json={}),
+                {"kind": "login", "label": "admin", "username": "a", "password": "pw"},
+                httpx.Response(
+                    201,
+                    json={
+                        "credential": {
+                            "id": str(uuid.uuid4()),
+                            "kind": "login",
+                            "authMethod": "password",
+                            "label": "admin",
+                            "username": "a",
+                            "hasAuthInstructions": False,
+                            "createdAt": "2026-02-12T00:00:00Z",
+                        }
+                    },
+                ),
             ),
             (
-                lambda c: c.projects.list_mobile_apps("prj_1"),
+                lambda c: c.mobile_apps.list(PRJ),
                 "GET",
-                "/v1/projects/prj_1/mobile",
+                f"/v1/projects/{PRJ}/mobile",
                 None,
-                httpx.Response(200, json={"apps": []}),
+                httpx.Response(200, json={"apps": [mobile_app_json(APP)]}),
             ),
             (
-                lambda c: c.projects.delete_mobile_app("prj_1", APP),
+                lambda c: c.mobile_apps.delete(PRJ, APP),
                 "DELETE",
-                f"/v1/projects/prj_1/mobile/{APP}",
+                f"/v1/projects/{PRJ}/mobile/{APP}",
                 None,
                 httpx.Response(200, json={"deleted": True}),
             ),
             (
-                lambda c: c.projects.initiate_mobile_app_upload(
-                    "prj_1", filename="a.apk", file_size=10, remove_after=3600
+                lambda c: c.mobile_apps.initiate_upload(
+                    PRJ, filename="a.apk", file_size=10, remove_after=3600
                 ),
                 "POST",
-                "/v1/projects/prj_1/mobile/upload",
+                f"/v1/projects/{PRJ}/mobile/upload",
                 {"filename": "a.apk", "fileSize": 10, "removeAfter": 3600},
-                httpx.Response(200, json={"uploadUrl": "https://s3.example/x", "storageKey": "k"}),
+                httpx.Response(
+                    200,
+                    json={
+                        "uploadUrl": "https://s3.example/x",
+                        "storageKey": "k",
+                        "filename": "a.apk",
+                        "fileSize": 10,
+                        "removeAfter": 3600,
+                    },
+                ),
             ),
             (
-                lambda c: c.projects.confirm_mobile_app_upload(
-                    "prj_1", storage_key="k", filename="a.apk", file_size=10
-                ),
+                lambda c: c.mobile_apps.confirm_upload(PRJ, storage_key="k", filename="a.apk", file_size=10),
                 "POST",
-                "/v1/projects/prj_1/mobile/upload/confirm",
+                f"/v1/projects/{PRJ}/mobile/upload/confirm",
                 {"storageKey": "k", "filename": "a.apk", "fileSize": 10},
-                httpx.Response(201, json={"app": {"id": APP}}),
+                httpx.Response(201, json={"app": mobile_app_json(APP)}),
+            ),
+            (
+                lambda c: c.batches.cancel(BATCH),
+                "POST",
+                f"/v1/batches/{BATCH}/cancel",
+                None,
+                httpx.Response(200, json=cancel_batch_json([RUN], [])),
+            ),
+            (
+                lambda c: c.batches.rerun(BATCH),
+                "POST",
+                f"/v1/batches/{BATCH}/rerun",
+                None,
+                httpx.Response(202, json=rerun_json([RUN2])),
             ),
         ],
     )
@@ -252,7 +342,8 @@ class TestRequests:
             "/v1/runs",
             httpx.Response(200, json={"runs": [run_json(RUN, "completed")], "nextCursor": "same"}),
         )
-        assert len(list(make_client().runs.list())) == 2
+        with pytest.warns(ta.TesterArmyWarning, match="cursor 'same'"):
+            assert len(list(make_client().runs.list())) == 2
         assert len(api.requests) == 2
 
     def test_list_is_lazy(self, api: FakeAPI, make_client: Make) -> None:
@@ -265,13 +356,9 @@ class TestRequests:
     def test_upload_mobile_app_uses_a_random_multipart_boundary(
         self, api: FakeAPI, make_client: Make
     ) -> None:
-        api.add(
-            "POST",
-            "/v1/projects/prj_1/mobile",
-            httpx.Response(201, json={"app": {"id": APP, "filename": "a.apk"}}),
-        )
-        response = make_client().projects.upload_mobile_app(
-            "prj_1", file=("a.apk", io.BytesIO(b"PK\x03\x04 zip")), remove_after=60
+        api.add("POST", f"/v1/projects/{PRJ}/mobile", httpx.Response(201, json={"app": mobile_app_json(APP)}))
+        response = make_client().mobile_apps.upload(
+            PRJ, file=("a.apk", io.BytesIO(b"PK\x03\x04 zip")), remove_after="60"
         )
         assert response.app.filename == "a.apk"
         request = api.requests[0]
@@ -338,8 +425,20 @@ class TestValidationBeforeAnyRequest:
             (lambda c: c.runs.list(limit=0), ValueError, "limit must be between 1 and 100"),
             (lambda c: c.runs.list(limit=101), ValueError, "limit"),
             (lambda c: c.runs.list(status=""), ValueError, "status must not be empty"),
-            (lambda c: c.tests.create(["not", "a", "dict"]), TypeError, "body must be a mapping"),
-            (lambda c: c.tests.update("x", {}), ValueError, "test_id must be a UUID"),
+            (
+                lambda c: c.tests.create(title="t", steps={"type": "act"}, project_id=PRJ),
+                TypeError,
+                "steps must be a list",
+            ),
+            (
+                lambda c: c.tests.create(title="t", steps=[], project_id=PRJ),
+                ValueError,
+                "steps must have at least 1",
+            ),
+            (lambda c: c.tests.update("x", title="t"), ValueError, "test_id must be a UUID"),
+            (lambda c: c.credentials.create(PRJ, ["not", "a", "dict"]), TypeError, "body must be a mapping"),
+            (lambda c: c.batches.cancel("x"), ValueError, "batch_id must be a UUID"),
+            (lambda c: c.batches.rerun_and_wait(BATCH, timeout=0), ValueError, "timeout"),
             (lambda c: c.tests.trigger_and_wait(TEST, timeout=-3), ValueError, "timeout"),
             (lambda c: c.groups.trigger("x"), ValueError, "group_id must be a UUID"),
             (lambda c: c.groups.trigger_and_wait(GROUP, max_interval=0), ValueError, "max_interval"),
@@ -356,29 +455,19 @@ class TestValidationBeforeAnyRequest:
             (lambda c: c.webhooks.trigger(GROUP, "s", mobile={"buildId": "1"}), ValueError, "exactly one"),
             (lambda c: c.webhooks.trigger(GROUP, "s", mobile={"appId": "x"}), ValueError, "appId"),
             (lambda c: c.webhooks.trigger(GROUP, ""), ValueError, "secret must not be empty"),
-            (lambda c: c.projects.update("", {}), ValueError, "project_id"),
+            (lambda c: c.projects.update("", name="n"), ValueError, "project_id"),
+            (lambda c: c.projects.trigger_pull_request_run("p", ["x"]), TypeError, "body must be a mapping"),
             (
-                lambda c: c.projects.trigger_pull_request_run(
-                    "p", target_url="x", pull_request={"number": 1, "title": "t", "commitSha": "c"}
-                ),
-                ValueError,
-                "target_url",
-            ),
-            (
-                lambda c: c.projects.trigger_pull_request_run("p", target_url="https://x.example"),
-                TypeError,
-                "pull_request",
-            ),
-            (
-                lambda c: c.projects.initiate_mobile_app_upload("p", filename="a", file_size=0),
+                lambda c: c.mobile_apps.initiate_upload(PRJ, filename="a", file_size=0),
                 ValueError,
                 "file_size",
             ),
             (
-                lambda c: c.projects.upload_mobile_app("p", file="path.apk"),
+                lambda c: c.mobile_apps.upload(PRJ, file="path.apk"),
                 TypeError,
                 "file must be bytes, a binary file object",
             ),
+            (lambda c: c.mobile_apps.list("prj_1"), ValueError, "project_id must be a UUID"),
         ],
     )
     def test_bad_argument(
@@ -439,7 +528,7 @@ class TestWaiting:
             "GET",
             f"/v1/runs/{RUN}",
             run_reply("queued"),
-            run_reply("failed", error={"message": "no capacity"}),
+            run_reply("failed", error={"code": "NO_CAPACITY", "message": "no capacity"}),
         )
         with pytest.raises(ta.RunFailedError, match="no capacity"):
             make_client().runs.create_and_wait(prompt="p", raise_on_failure=True, timeout=60)
@@ -447,21 +536,25 @@ class TestWaiting:
 
     def test_tests_trigger_and_wait(self, api: FakeAPI, make_client: Make) -> None:
         api.add(
-            "POST", f"/v1/tests/{TEST}/runs", httpx.Response(202, json={"runId": RUN, "status": "queued"})
+            "POST",
+            f"/v1/tests/{TEST}/runs",
+            httpx.Response(202, json={"runId": RUN, "status": "queued", "testId": TEST}),
         )
-        api.add("GET", f"/v1/runs/{RUN}", run_reply("completed"))
-        assert str(make_client().tests.trigger_and_wait(TEST).id) == RUN
+        api.add("GET", f"/v1/runs/{RUN}", run_reply("completed", output=output_json()))
+        run = make_client().tests.trigger_and_wait(TEST)
+        assert (str(run.id), ta.summarize(run).outcome) == (RUN, ta.Outcome.PASSED)
 
     def test_tests_trigger_without_run_id_cannot_wait(self, api: FakeAPI, make_client: Make) -> None:
-        api.add("POST", f"/v1/tests/{TEST}/runs", httpx.Response(202, json={"status": "queued"}))
-        with pytest.raises(ta.APIResponseValidationError, match="names no run ids"):
+        api.add(
+            "POST", f"/v1/tests/{TEST}/runs", httpx.Response(202, json={"status": "queued", "testId": TEST})
+        )
+        with pytest.raises(ta.APIResponseValidationError, match="missing field 'runId'"):
             make_client().tests.trigger_and_wait(TEST)
+        assert api.seen("GET", f"/v1/runs/{RUN}") == 0
 
     def test_groups_trigger_and_wait_in_input_order(self, api: FakeAPI, make_client: Make) -> None:
         api.add(
-            "POST",
-            f"/v1/groups/{GROUP}/runs",
-            httpx.Response(202, json={"runIds": [RUN, RUN2], "queuedRunIds": [RUN, RUN2]}),
+            "POST", f"/v1/groups/{GROUP}/runs", httpx.Response(202, json=trigger_json(GROUP, [RUN, RUN2]))
         )
         api.add("GET", f"/v1/runs/{RUN}", run_reply("running"), run_reply("running"), run_reply("completed"))
         api.add("GET", f"/v1/runs/{RUN2}", run_reply("completed", RUN2))
@@ -469,8 +562,56 @@ class TestWaiting:
         assert [str(r.id) for r in runs] == [RUN, RUN2]
 
     def test_groups_trigger_and_wait_empty_batch(self, api: FakeAPI, make_client: Make) -> None:
-        api.add("POST", f"/v1/groups/{GROUP}/runs", httpx.Response(202, json={"runIds": [], "count": 0}))
+        api.add("POST", f"/v1/groups/{GROUP}/runs", httpx.Response(202, json=trigger_json(GROUP, [])))
         assert make_client().groups.trigger_and_wait(GROUP) == []
+
+    def test_batches_rerun_and_wait_returns_every_run_of_the_new_batch(
+        self, api: FakeAPI, make_client: Make
+    ) -> None:
+        skipped = str(uuid.uuid4())
+        api.add(
+            "POST",
+            f"/v1/batches/{BATCH}/rerun",
+            httpx.Response(202, json=rerun_json([RUN2, RUN], skippedTestIds=[skipped])),
+        )
+        api.add("GET", f"/v1/runs/{RUN}", run_reply("running"), run_reply("completed", output=output_json()))
+        api.add("GET", f"/v1/runs/{RUN2}", run_reply("completed", RUN2, output=output_json("FAILED")))
+        runs = make_client().batches.rerun_and_wait(BATCH, timeout=60)
+        assert [(str(r.id), ta.summarize(r).outcome) for r in runs] == [
+            (RUN2, ta.Outcome.FAILED),
+            (RUN, ta.Outcome.PASSED),
+        ]
+        assert api.seen("POST", f"/v1/batches/{BATCH}/rerun") == 1
+
+    def test_a_batch_whose_runs_the_server_cancelled_at_once_returns_them_cancelled(
+        self, api: FakeAPI, make_client: Make
+    ) -> None:
+        api.add(
+            "POST",
+            f"/v1/groups/{GROUP}/runs",
+            httpx.Response(
+                202,
+                json=trigger_json(GROUP, [RUN], status="cancelled", queuedRunIds=[], cancelledRunIds=[RUN]),
+            ),
+        )
+        api.add("GET", f"/v1/runs/{RUN}", run_reply("cancelled"))
+        (run,) = make_client().groups.trigger_and_wait(GROUP)
+        assert ta.summarize(run).outcome is ta.Outcome.CANCELLED
+        with pytest.raises(ta.RunFailedError, match="cancelled"):
+            make_client().groups.trigger_and_wait(GROUP, raise_on_failure=True)
+
+    def test_batches_cancel_reports_what_it_cancelled(self, api: FakeAPI, make_client: Make) -> None:
+        api.add(
+            "POST", f"/v1/batches/{BATCH}/cancel", httpx.Response(200, json=cancel_batch_json([RUN], [RUN2]))
+        )
+        result = make_client().batches.cancel(BATCH)
+        assert (
+            [str(i) for i in result.cancelled_run_ids],
+            [str(i) for i in result.already_finished_run_ids],
+        ) == (
+            [RUN],
+            [RUN2],
+        )
 
 
 class TestLifecycle:

@@ -1,7 +1,9 @@
-"""parse_webhook: lenient where upstream's example is abridged, strict on types."""
+"""parse_webhook: lenient where upstream's example is abridged, strict on types, and safe on any body
+(every hostile input is a ValueError: size and nesting are bounded)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from pathlib import Path
@@ -10,7 +12,9 @@ from typing import Any
 import attrs
 import pytest
 import testerarmy as ta
-from testerarmy._webhooks import RUN_FIELD_CHECKS
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from testerarmy._webhooks import MAX_WEBHOOK_BYTES, MAX_WEBHOOK_DEPTH, RUN_FIELD_CHECKS
 from testerarmy_api.models import Run, RunStatus
 from testerarmy_api.types import UNSET
 
@@ -37,19 +41,27 @@ DOCUMENTED: dict[str, Any] = {
 FULL: dict[str, Any] = {
     **DOCUMENTED,
     "input": {"prompt": "Buy a hat"},
-    "platform": "web",
+    "platform": "ios",
+    "deviceModel": "ipad",
     "source": "api",
     "projectId": str(uuid.uuid4()),
-    "testPlan": {"steps": []},
+    "testPlan": {
+        "instructions": "Buy a hat",
+        "focusAreas": ["checkout"],
+        "complexity": "simple",
+        "changeType": "feature",
+        "steps": [],
+    },
     "webhookUrl": "https://hooks.example.com/ta",
     "webhookStatus": "pending",
     "testId": str(uuid.uuid4()),
-    "stepResults": [{"name": "open"}],
+    "stepResults": [],
     "userName": "Ada",
     "externalRef": {"pr": 7},
     "executionMode": "fast",
+    "autoRetryCount": 1,
     "startedAt": "2026-03-01T10:00:00.500Z",
-    "error": {"message": "none really"},
+    "error": {"code": "NONE", "message": "none really"},
 }
 TIMESTAMPS = {"createdAt": "created_at", "startedAt": "started_at", "completedAt": "completed_at"}
 
@@ -153,3 +165,113 @@ def test_the_published_upstream_example_parses() -> None:
     run = ta.parse_webhook(json.dumps(payload).encode())
     assert run.status is RunStatus.COMPLETED
     assert run.output.result == "PASS"
+
+
+# --- hostile bodies: a webhook endpoint faces the internet ------------------------------------
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"[" * 200000 + b"]" * 200000,  # the body that used to raise RecursionError
+        b'{"a":' * 100000 + b"1" + b"}" * 100000,
+        b"[" * 200000,  # unterminated as well
+    ],
+)
+def test_deeply_nested_json_is_a_value_error(payload: bytes) -> None:
+    with pytest.raises(ValueError, match=f"nests deeper than {MAX_WEBHOOK_DEPTH} levels|not valid JSON"):
+        ta.parse_webhook(payload)
+
+
+def test_nesting_within_the_recursion_limit_but_past_the_bound_is_refused() -> None:
+    deep: Any = "leaf"
+    for _ in range(MAX_WEBHOOK_DEPTH + 1):
+        deep = [deep]
+    payload = {**DOCUMENTED, "input": {"prompt": deep}}
+    with pytest.raises(ValueError, match="nests deeper"):
+        ta.parse_webhook(json.dumps(payload).encode())
+    with pytest.raises(ValueError, match="nests deeper"):
+        ta.parse_webhook(payload)  # an already-decoded mapping is bounded the same way
+
+
+def test_a_self_referencing_mapping_is_refused_not_looped_over() -> None:
+    payload: dict[str, Any] = dict(DOCUMENTED)
+    payload["input"] = {"self": payload}
+    with pytest.raises(ValueError, match="nests deeper"):
+        ta.parse_webhook(payload)
+
+
+def test_the_size_bound() -> None:
+    body = json.dumps({**DOCUMENTED, "input": {"prompt": "x" * MAX_WEBHOOK_BYTES}}).encode()
+    with pytest.raises(ValueError, match=f"more than the {MAX_WEBHOOK_BYTES} accepted"):
+        ta.parse_webhook(body)
+    with pytest.raises(ValueError, match="more than the 100 accepted"):
+        ta.parse_webhook(json.dumps(DOCUMENTED), max_bytes=100)
+    assert ta.parse_webhook(json.dumps(DOCUMENTED).encode(), max_bytes=len(json.dumps(DOCUMENTED))).id
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"id": ' + b"1" * 10000 + b"}",  # an integer past Python's digit limit
+        b'{"id": 1e999999}',
+        "\ud800".encode("utf-8", "surrogatepass"),
+        b"\x00" * 1000,
+        b"{" + b'"a":1,' * 1000,
+    ],
+)
+def test_odd_bodies_are_value_errors(payload: bytes) -> None:
+    with pytest.raises(ValueError):
+        ta.parse_webhook(payload)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"testPlan": {"steps": "x"}},
+        {"testPlan": {"instructions": 1, "focusAreas": {}, "complexity": [], "changeType": 1, "steps": [1]}},
+        {"output": {"kind": "planner_skipped"}},
+        {
+            "output": {
+                "featureName": "f",
+                "result": "PASS",
+                "description": "d",
+                "screenshots": [],
+                "steps": [{}],
+            }
+        },
+        {"stepResults": [{"a": {"b": []}}]},
+        {"externalRef": {"x": None}},
+        {"createdAt": "2026-13-45T99:99:99Z"},
+    ],
+)
+def test_nested_values_the_models_refuse_never_escape_as_other_errors(change: dict[str, Any]) -> None:
+    with contextlib.suppress(ValueError):
+        ta.parse_webhook({**FULL, **change})
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.binary(max_size=512))
+def test_any_bytes_parse_or_raise_value_error(payload: bytes) -> None:
+    with contextlib.suppress(ValueError):
+        ta.parse_webhook(payload)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(RUN_FIELD_CHECKS)), JSON, max_size=6))
+def test_any_json_in_any_run_field_parses_or_raises_value_error(change: dict[str, Any]) -> None:
+    for form in (lambda d: json.dumps(d).encode(), dict):
+        try:
+            run = ta.parse_webhook(form({**FULL, **change}))
+        except ValueError:
+            continue
+        assert isinstance(run, Run)

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 __all__ = ["runs"]
 
 KNOWN_STATUSES = ("queued", "running", "completed", "failed", "cancelled")
+# GET /v1/runs answers 20 runs when no limit is sent (the spec's parameter description).
+DEFAULT_LIST_LIMIT = 20
 
 
 def _state(ctx: click.Context) -> CliState:
@@ -64,23 +66,24 @@ def _check_status(ctx: click.Context, param: click.Parameter, value: str | None)
 @click.option(
     "--limit",
     type=click.IntRange(1, 100),
-    default=20,
-    show_default=True,
-    help="At most this many runs (the newest).",
+    default=None,
+    help=f"At most this many runs (default {DEFAULT_LIST_LIMIT}, the API's page size).",
 )
 @json_option
 @click.pass_context
-def list_runs(ctx: click.Context, status: str | None, limit: int, as_json: bool) -> None:
+def list_runs(ctx: click.Context, status: str | None, limit: int | None, as_json: bool) -> None:
     """List recent runs, newest first (--json: an array of runs)."""
     state = _state(ctx)
     out = Output(state, as_json=as_json)
 
     async def work(client: AsyncTesterArmy) -> ExitCode:
-        # runs.list walks every page; a listing shows only the newest `limit`, one page's worth.
+        # runs.list follows every page; the command shows one screenful (--limit, else the API's
+        # default page size) and stops the walk there, so no further page is fetched.
+        wanted = limit or DEFAULT_LIST_LIMIT
         found = []
         async for run in client.runs.list(status=status, limit=limit):
             found.append(run)
-            if len(found) >= limit:
+            if len(found) >= wanted:
                 break
         if as_json:
             out.json([run.to_dict() for run in found])
