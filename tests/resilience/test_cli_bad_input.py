@@ -2,7 +2,7 @@
 
 Exit codes (docs/cli.md): 2 = usage or input error (nothing sent), 3 = API error or API unreachable.
 Most cases run in-process (click's CliRunner, real HTTP to a Simulator on 127.0.0.1); a few run the
-installed ``testerarmy`` executable as a subprocess, as a CI job would.
+installed ``testerarmy-py`` executable as a subprocess, as a CI job would.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +24,7 @@ from .conftest import KEY
 
 pytestmark = pytest.mark.integration
 
-TESTERARMY = str(Path(sys.executable).with_name("testerarmy"))
+TESTERARMY = str(Path(sys.executable).with_name("testerarmy-py"))
 RUN = str(uuid.uuid4())
 USAGE, API = 2, 3
 
@@ -31,7 +32,7 @@ USAGE, API = 2, 3
 CASES: list[tuple[str, list[str], dict[str, str | None], int, str]] = [
     ("unknown option", ["run", "--bogus", "x"], {}, USAGE, "No such option '--bogus'"),
     ("unknown command", ["launch"], {}, USAGE, "No such command 'launch'"),
-    ("missing prompt", ["run"], {}, USAGE, "Missing argument 'PROMPT'"),
+    ("missing prompt", ["run"], {}, USAGE, "Missing argument 'PROMPT|PATH'"),
     ("empty prompt", ["run", ""], {}, USAGE, "must not be empty"),
     ("blank prompt", ["run", "  \t "], {}, USAGE, "must not be empty"),
     ("non-UUID run id", ["runs", "get", "latest"], {}, USAGE, "not a valid UUID"),
@@ -82,6 +83,46 @@ CASES: list[tuple[str, list[str], dict[str, str | None], int, str]] = [
     ("NaN timeout", ["run", "x", "--timeout", "nan"], {}, USAGE, "'--timeout'"),
     ("infinite timeout", ["run", "x", "--timeout", "inf"], {}, USAGE, "'--timeout'"),
     ("NaN poll interval", ["run", "x", "--poll-interval", "nan"], {}, USAGE, "'--poll-interval'"),
+    # Reports, suites, the api command, batches: refused before anything is sent.
+    (
+        "junit into a missing dir",
+        ["run", "x", "--junit-xml", "/nonexistent-dir/r.xml"],
+        {},
+        USAGE,
+        "does not exist",
+    ),
+    ("junit onto a directory", ["run", "x", "--junit-xml", "/"], {}, USAGE, "'--junit-xml'"),
+    ("zero parallel", ["run", "x", "--parallel", "0"], {}, USAGE, "'--parallel'"),
+    (
+        "missing rerun report",
+        ["run", "x", "--rerun-failed", "/nonexistent.xml"],
+        {},
+        USAGE,
+        "'--rerun-failed'",
+    ),
+    ("ftp target URL", ["run", "x", "--target-url", "ftp://h.example"], {}, USAGE, "'--target-url'"),
+    ("bad target URL variable", ["run", "x"], {"TESTERARMY_TARGET_URL": "nope"}, USAGE, "'--target-url'"),
+    ("api without a path", ["api", "GET"], {}, USAGE, "METHOD /path"),
+    ("api unknown operation", ["api", "GET /v1/nowhere"], {}, USAGE, "no operation GET /v1/nowhere"),
+    (
+        "api unknown parameter",
+        ["api", "GET /v1/runs", "-f", "colour=red"],
+        {},
+        USAGE,
+        "no parameter 'colour'",
+    ),
+    ("api bad JSON field", ["api", "GET /v1/runs", "-F", "limit=[1"], {}, USAGE, "not valid JSON"),
+    ("api missing required", ["api", "POST /v1/runs"], {}, USAGE, "prompt is required"),
+    ("api enum", ["api", "GET /v1/runs", "-f", "status=late"], {}, USAGE, "status"),
+    ("non-UUID batch", ["batches", "cancel", "last"], {}, USAGE, "not a valid UUID"),
+    ("non-UUID batch rerun", ["batches", "rerun", "last"], {}, USAGE, "not a valid UUID"),
+    (
+        "suite without a target URL",
+        ["run", "SUITE_NEEDING_TARGET"],
+        {"TESTERARMY_TARGET_URL": None},
+        USAGE,
+        "<target_url>",
+    ),
 ]
 
 
@@ -91,8 +132,17 @@ def sim() -> Iterator[Simulator]:
         yield simulator
 
 
+# An empty home (no saved key of the official CLI) and a suite whose scenario needs a target URL.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="testerarmy-bad-input-"))
+(_SCRATCH / "suite").mkdir()
+(_SCRATCH / "suite" / "01.md").write_text("Open <target_url>", encoding="utf-8")
+
+
 def _environment(sim: Simulator, overrides: dict[str, str | None]) -> dict[str, str | None]:
     return {
+        "HOME": str(_SCRATCH),
+        "GITHUB_ACTIONS": None,
+        "TESTERARMY_TARGET_URL": None,
         "TESTERARMY_API_KEY": KEY,
         "TESTERARMY_BASE_URL": sim.url,
         "COLUMNS": "200",
@@ -114,6 +164,7 @@ def _assert_one_error_line(stderr: str, fragment: str) -> None:
 
 def _invoke(sim: Simulator, case: tuple[str, list[str], dict[str, str | None], int, str]) -> None:
     _, args, overrides, code, fragment = case
+    args = [str(_SCRATCH / "suite") if arg == "SUITE_NEEDING_TARGET" else arg for arg in args]
     sim.requests.clear()
     result = CliRunner().invoke(cli, args, env=_environment(sim, overrides), catch_exceptions=False)
     assert result.exit_code == code, result.stderr

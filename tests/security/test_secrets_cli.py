@@ -25,7 +25,7 @@ from .conftest import KEY, leaks
 
 pytestmark = pytest.mark.integration
 
-TESTERARMY = str(Path(sys.executable).with_name("testerarmy"))
+TESTERARMY = str(Path(sys.executable).with_name("testerarmy-py"))
 OTHER_KEY = "sk_live_OTHER_SECRET_77aa_NEVER_PRINT"
 FAST = ["--poll-interval", "0.02"]
 
@@ -48,7 +48,17 @@ def _env(sim: Simulator, **extra: str | None) -> dict[str, str | None]:
     }
 
 
-def test_cli_at_debug_never_shows_the_key(sim: Simulator, closed_port: int, debug_logs: Any) -> None:
+def _saved_key_home(root: Path) -> Path:
+    """A home directory where the official CLI's `ta auth` saved KEY."""
+    folder = root / "home" / ".config" / "testerarmy"
+    folder.mkdir(parents=True)
+    (folder / "config.json").write_text(json.dumps({"apiKey": KEY}), encoding="utf-8")
+    return root / "home"
+
+
+def test_cli_at_debug_never_shows_the_key(
+    sim: Simulator, closed_port: int, debug_logs: Any, tmp_path: Path
+) -> None:
     runner = CliRunner()
     outputs: list[tuple[str, int, str, str]] = []
 
@@ -64,8 +74,9 @@ def test_cli_at_debug_never_shows_the_key(sim: Simulator, closed_port: int, debu
         invoke("hanging run", ["run", "Never ends [sim:hang]", "--no-wait", "--json"]).stdout
     )
     invoke("run --json", ["run", "Check the login", "--json", *FAST])
-    invoke("run, failing verdict", ["run", "Check the cart [sim:fail]", *FAST])
-    invoke("run, failed run", ["run", "Check the cart [sim:error]", "--json", *FAST])
+    # --timeout bounds the waits: a simulator answering 5xx must fail this test, not hang it.
+    invoke("run, failing verdict", ["run", "Check the cart [sim:fail]", "--timeout", "20", *FAST])
+    invoke("run, failed run", ["run", "Check the cart [sim:error]", "--json", "--timeout", "20", *FAST])
     invoke("run, timeout", ["run", "Never ends [sim:hang]", "--timeout", "0.1", *FAST])
     invoke("runs get --json", ["runs", "get", created["id"], "--json"])
     invoke("runs list", ["runs", "list"])
@@ -75,6 +86,12 @@ def test_cli_at_debug_never_shows_the_key(sim: Simulator, closed_port: int, debu
     invoke("runs cancel again", ["runs", "cancel", hanging["id"]])
     invoke("tests trigger", ["tests", "trigger", sim.tests[0].id, "--json", *FAST])
     invoke("groups trigger", ["groups", "trigger", sim.groups[0].id, "--json", *FAST])
+    invoke(
+        "saved key file, another host",
+        ["runs", "list"],
+        TESTERARMY_API_KEY=None,
+        HOME=str(_saved_key_home(tmp_path)),
+    )
     invoke("unknown run", ["runs", "get", str(uuid.uuid4())])
     invoke("key on the command line", ["--api-key", KEY, "runs", "list", "--json"], TESTERARMY_API_KEY=None)
     invoke("rejected key", ["--api-key", OTHER_KEY, "runs", "list"])
@@ -91,6 +108,7 @@ def test_cli_at_debug_never_shows_the_key(sim: Simulator, closed_port: int, debu
     assert codes["run --json"] == 0
     assert codes["run, failing verdict"] == 1
     assert codes["run, timeout"] == 4
+    assert codes["saved key file, another host"] == 2
     assert codes["rejected key"] == codes["unknown run"] == codes["unreachable"] == codes["503 forever"] == 3
     for label, _, stdout, _ in outputs:
         if "--json" in label and codes[label] == 0:

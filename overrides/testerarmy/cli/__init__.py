@@ -1,8 +1,8 @@
-"""The ``testerarmy`` command line (``pip install 'testerarmy[cli]'``).
+"""The ``testerarmy-py`` command line (also ``python -m testerarmy``) (``pip install 'testerarmy[cli]'``).
 
 ``import testerarmy`` never imports this package; this package imports click only when the command
 runs (or ``cli`` is first used), and rich, the client and httpx only when a command needs them, so
-``testerarmy --help`` starts fast. Without the ``cli`` extra the command says which extra to install
+``testerarmy-py --help`` starts fast. Without the ``cli`` extra the command says which extra to install
 (exit 2) instead of crashing with a ``ModuleNotFoundError``.
 """
 
@@ -28,8 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as error:
         if error.name not in _CLI_EXTRA_MODULES:
             raise
+        from ._name import PROG
+
         print(
-            f"testerarmy: the command line needs the 'cli' extra ({error.name} is not installed):"
+            f"{PROG}: the command line needs the 'cli' extra ({error.name} is not installed):"
             " pip install 'testerarmy[cli]'",
             file=sys.stderr,
         )

@@ -1,4 +1,4 @@
-"""``python -m testerarmy.cli`` — same as the ``testerarmy`` console script."""
+"""``python -m testerarmy.cli`` — same as the ``testerarmy-py`` console script."""
 
 import sys
 

@@ -1,4 +1,4 @@
-"""The ``testerarmy`` click group: global options, error reporting, exit codes, ``main``."""
+"""The ``testerarmy-py`` click group: global options, error reporting, exit codes, ``main``."""
 
 from __future__ import annotations
 
@@ -12,12 +12,14 @@ import click
 from click.core import ParameterSource
 
 from .._version import __version__
+from ._commands.api import api
+from ._commands.batches import batches
 from ._commands.groups import groups
 from ._commands.run import run
 from ._commands.runs import runs
 from ._commands.sim import sim
 from ._commands.tests import tests
-from ._context import ENV_API_KEY, ENV_BASE_URL, CliError, CliState, Runtime
+from ._context import ENV_API_KEY, ENV_BASE_URL, PROG, CliError, CliState, Runtime
 from ._exit import EXIT_CODES_HELP, ExitCode, code_for_error
 
 __all__ = ["cli", "main"]
@@ -131,7 +133,7 @@ def _is_sdk_error(error: BaseException) -> bool:
 
 
 @click.group(
-    "testerarmy",
+    PROG,
     cls=_App,
     epilog=EXIT_CODES_HELP,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -165,7 +167,7 @@ def _is_sdk_error(error: BaseException) -> bool:
 @click.option(
     "-v", "--verbose", is_flag=True, help="Log HTTP requests (key redacted) and show tracebacks of errors."
 )
-@click.version_option(__version__, "--version", prog_name="testerarmy", message="%(prog)s %(version)s")
+@click.version_option(__version__, "--version", prog_name=PROG, message="%(prog)s %(version)s")
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -180,7 +182,7 @@ def cli(
     \b
     Quick start:
       export TESTERARMY_API_KEY=sk_...
-      testerarmy run "Open https://example.com and check the sign-up form"
+      testerarmy-py run "Open https://example.com and check the sign-up form"
     """
     # Tests pass a Runtime (fake clock and sleep) as click's `obj`; the real command uses real time.
     runtime = ctx.obj if isinstance(ctx.obj, Runtime) else Runtime()
@@ -203,7 +205,7 @@ def _source(ctx: click.Context, name: str, option: str, env: str) -> str:
     return env if ctx.get_parameter_source(name) is ParameterSource.ENVIRONMENT else option
 
 
-for _command in (run, runs, tests, groups, sim):
+for _command in (run, runs, tests, groups, batches, api, sim):
     cli.add_command(_command)
 
 
@@ -211,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point: runs the CLI and returns its exit code (see ``--help``)."""
     try:
         result = cli.main(
-            args=list(argv) if argv is not None else None, prog_name="testerarmy", standalone_mode=False
+            args=list(argv) if argv is not None else None, prog_name=PROG, standalone_mode=False
         )
     except click.ClickException as error:  # usage errors: click's message, exit 2
         error.show()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from .._logging import scrub
 from ._exit import ExitCode
+from ._name import PROG
 
 if TYPE_CHECKING:
     import httpx
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
     from .._client import AsyncTesterArmy
 
-__all__ = ["CliError", "CliState", "Runtime", "is_terminal"]
+__all__ = ["ENV_API_KEY", "ENV_BASE_URL", "PROG", "CliError", "CliState", "Runtime", "is_terminal"]
 
 T = TypeVar("T")
 
@@ -136,12 +137,23 @@ class CliState:
 
     def client(self, http_client: httpx.AsyncClient | None = None) -> AsyncTesterArmy:
         """A configured async client; configuration problems become exit code 2, before any request."""
-        key = (self.api_key or "").strip()
+        from ._settings import SAVED_KEY_LABEL, api_base_url, resolve_api_key
+
+        base_url = api_base_url(self.base_url)
+        try:
+            found = resolve_api_key(self.api_key, self.api_key_source, base_url)
+        except ValueError as exc:
+            raise CliError(str(exc), ExitCode.USAGE) from None
+        key = (found.key or "").strip()
         if not key:
+            note = f" ({found.note})" if found.note else ""
             raise CliError(
-                f"no API key: set the {ENV_API_KEY} environment variable (or pass --api-key)",
+                f"no API key: pass --api-key, set {ENV_API_KEY}, or run `testerarmy auth` "
+                f"(TesterArmy's CLI saves the key in {SAVED_KEY_LABEL}){note}",
                 ExitCode.USAGE,
             )
+        # From here on the key is known to the redaction of every line the CLI prints.
+        self.api_key, self.api_key_source = found.key, found.source
         from .._client import AsyncTesterArmy
         from .._errors import TesterArmyWarning
 
@@ -150,7 +162,7 @@ class CliState:
             try:
                 client = AsyncTesterArmy(
                     api_key=key,
-                    base_url=self.base_url,
+                    base_url=base_url,
                     allow_insecure_http=self.allow_insecure_http,
                     max_retries=self.max_retries,
                     http_client=http_client,

@@ -1,9 +1,10 @@
-"""Exit codes of the ``testerarmy`` command, and which outcome or error maps to which.
+"""Exit codes of the ``testerarmy-py`` command, and which outcome or error maps to which.
 
-CI systems only see the exit code, so the codes separate *what went wrong* into the four things a
-pipeline reacts to differently: the product check failed (1: fix the product), the pipeline is
+CI systems only see the exit code, so the codes separate *what went wrong* into the things a
+pipeline reacts to differently: the product check did not pass (1: fix the product), the pipeline is
 misconfigured (2: fix the job), the API or network failed (3: retry the job), the run did not
-finish in time (4: raise --timeout or look at the run).
+finish in time (4: raise --timeout or look at the run). The official ``testerarmy`` CLI uses
+0/1/2 only; docs/cli.md states how ours map to its codes.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from .._errors import MissingAPIKeyError, WaitTimeoutError
+from .._summary import Outcome, outcome_of
 
 if TYPE_CHECKING:
     from testerarmy_api.models.run import Run
 
-__all__ = ["EXIT_CODES_HELP", "ExitCode", "code_for_error", "code_for_runs", "passed"]
+__all__ = ["EXIT_CODES_HELP", "ExitCode", "code_for_error", "code_for_runs", "label", "passed"]
 
 
 class ExitCode(enum.IntEnum):
@@ -29,27 +31,40 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C
 
 
-# Shown at the end of `testerarmy --help` (and of every subcommand's help); docs/cli.md has the same
-# table. `\b` keeps click from re-wrapping the lines.
+# Shown at the end of `testerarmy-py --help` (and of every subcommand's help); docs/cli.md has the
+# same table. `\b` keeps click from re-wrapping the lines.
 EXIT_CODES_HELP: Final = """\b
-Exit codes:
-  0    run(s) completed with result PASS (or the command succeeded)
-  1    a run completed with FAIL, or ended failed/cancelled
-  2    usage or input error (bad option, missing API key) - nothing sent
+Exit codes (official testerarmy CLI: 0, 1, 2):
+  0    every run passed (verdict PASS), or the command succeeded
+  1    a run did not pass: FAILED, planner-skipped, errored or cancelled
+  2    usage or input error (bad option, no API key) - nothing sent
   3    API or auth error (4xx/5xx), or the API could not be reached
   4    --timeout reached before the run(s) finished
   130  interrupted (Ctrl-C)"""
 
+# What each outcome is called in tables, progress lines, JUnit and GitHub summaries. PASS and
+# FAILED are the API's own verdicts; the others are not verdicts and say what happened instead.
+_LABELS: Final = {
+    Outcome.PASSED: "PASS",
+    Outcome.FAILED: "FAILED",
+    Outcome.SKIPPED: "SKIPPED",
+    Outcome.ERRORED: "ERROR",
+    Outcome.CANCELLED: "CANCELLED",
+}
+
+
+def label(run: Run) -> str:
+    """``PASS`` / ``FAILED`` / ``SKIPPED`` (planner) / ``ERROR`` (the run failed) / ``CANCELLED``;
+    for a run without an outcome yet (or one this SDK does not know) its status in capitals."""
+    from .._polling import status_of
+
+    outcome = outcome_of(run)
+    return _LABELS.get(outcome) or status_of(run).upper()
+
 
 def passed(run: Run) -> bool:
     """Only a ``completed`` run whose verdict is ``PASS`` counts as passed."""
-    from .._polling import status_of
-
-    if status_of(run) != "completed":
-        return False
-    output = run.output
-    result = getattr(output, "result", None)
-    return isinstance(result, str) and result.upper() == "PASS"
+    return outcome_of(run) is Outcome.PASSED
 
 
 def code_for_runs(runs: Sequence[Run]) -> ExitCode:

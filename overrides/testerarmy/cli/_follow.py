@@ -8,15 +8,16 @@ display, what happens on Ctrl-C (optionally cancelling the runs), and a useful m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
 from .._errors import APIError, WaitTimeoutError
-from ._context import CliError, CliState
+from ._context import PROG, CliError, CliState
 from ._exit import ExitCode, code_for_runs
 from ._options import WaitSettings
 from ._output import Output
 from ._progress import make_progress
+from ._publish import Named, publish
 
 if TYPE_CHECKING:
     from testerarmy_api.models.run import Run
@@ -28,7 +29,7 @@ __all__ = ["SUBMITTING", "finish_submitted", "follow"]
 
 # What a Ctrl-C during the submitting request means (set by the commands before they submit).
 SUBMITTING = (
-    "stopped while submitting: the run(s) may or may not have been created (testerarmy runs list shows them)"
+    f"stopped while submitting: the run(s) may or may not have been created ({PROG} runs list shows them)"
 )
 
 # Cancelling after Ctrl-C must not hang the terminal if the API is slow or unreachable.
@@ -45,10 +46,8 @@ def _is_interrupt(error: BaseException) -> bool:
 
 def _keeps_running(run_ids: Sequence[str]) -> str:
     if len(run_ids) == 1:
-        return (
-            f"stopped waiting; run {run_ids[0]} keeps running (testerarmy runs cancel {run_ids[0]} stops it)"
-        )
-    return f"stopped waiting; the {len(run_ids)} runs keep running (testerarmy runs cancel ID stops one)"
+        return f"stopped waiting; run {run_ids[0]} keeps running ({PROG} runs cancel {run_ids[0]} stops it)"
+    return f"stopped waiting; the {len(run_ids)} runs keep running ({PROG} runs cancel ID stops one)"
 
 
 async def follow(
@@ -59,10 +58,15 @@ async def follow(
     waiting: WaitSettings,
     *,
     as_list: bool,
+    title: str,
+    named: Mapping[str, Named] | None = None,
 ) -> list[Run]:
-    """Wait for ``run_ids`` with progress; the finished runs in the same order.
+    """Wait for ``run_ids`` with progress; the finished runs in the same order. The reports the
+    command was asked for (``--junit-xml``, GitHub) are written both when every run finished and
+    when ``--timeout`` is reached.
 
     ``as_list``: the command's JSON result is an array (a group) rather than one run object.
+    ``title``: the report's suite name; ``named``: testcase names known before the runs finish.
     """
     progress = make_progress(state, run_ids)
     state.interrupt_note = _keeps_running(run_ids)
@@ -81,8 +85,15 @@ async def follow(
                     state.interrupt_note = await _cancel_unfinished(client, progress)
                 raise
     except WaitTimeoutError:
+        seen = {str(run.id): run for run in progress.last_seen()}
+        await publish(
+            state, client, waiting, title=title, run_ids=run_ids, runs=seen,
+            timed_out=set(progress.unfinished()), named=named,
+        )  # fmt: skip
         raise _timed_out(out, progress, run_ids, waiting, as_list=as_list) from None
     state.interrupt_note = None
+    by_id = {str(run.id): run for run in runs}
+    await publish(state, client, waiting, title=title, run_ids=run_ids, runs=by_id, named=named)
     return runs
 
 
@@ -102,7 +113,7 @@ def _timed_out(
         last = f"last status: {getattr(status, 'value', status)}" if status is not None else "no status yet"
         message = (
             f"run {run_ids[0]} did not finish within {waiting.timeout:g} s ({last}); it keeps running: "
-            f"'testerarmy runs wait {run_ids[0]}' resumes waiting"
+            f"'{PROG} runs wait {run_ids[0]}' resumes waiting"
         )
     else:
         message = (
@@ -148,15 +159,19 @@ async def finish_submitted(
     run_id: str,
     submitted: dict[str, object],
     waiting: WaitSettings,
+    *,
+    named: Named | None = None,
 ) -> ExitCode:
     """After one run was submitted (``run``, ``tests trigger``): report it, or wait for its verdict."""
     if not waiting.wait:
         if out.as_json:
             out.json(submitted)
         out.human.print(f"Run {run_id} queued.")
-        out.info(f"Follow it with: testerarmy runs wait {run_id}")
+        out.info(f"Follow it with: {PROG} runs wait {run_id}")
         return ExitCode.OK
     out.info(f"Run {run_id} submitted; waiting for the result (Ctrl-C stops waiting).")
-    runs = await follow(state, out, client, [run_id], waiting, as_list=False)
+    title = named.name if named is not None else f"run {run_id}"
+    names = {run_id: named} if named is not None else None
+    runs = await follow(state, out, client, [run_id], waiting, as_list=False, title=title, named=names)
     out.run(runs[0])
     return code_for_runs(runs)

@@ -10,6 +10,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -19,6 +20,7 @@ __all__ = [
     "DEFAULT_RUN_TIMEOUT",
     "WaitSettings",
     "check_prompt",
+    "check_report_path",
     "check_url",
     "json_option",
     "wait_options",
@@ -63,10 +65,24 @@ class WaitSettings:
     timeout: float
     poll_interval: float
     cancel_on_interrupt: bool
+    #: ``--junit-xml``: where to write the JUnit report of the runs waited for.
+    junit_xml: Path | None = None
 
     @property
     def max_interval(self) -> float:
         return max(self.poll_interval, MAX_POLL_INTERVAL)
+
+
+def check_report_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """The report's directory must exist: found out before anything is submitted, not after."""
+    if value is None:
+        return None
+    parent = value.parent if str(value.parent) else Path(".")
+    if not parent.is_dir():
+        raise click.BadParameter(f"directory {str(parent)!r} does not exist", ctx=ctx, param=param)
+    if value.is_dir():
+        raise click.BadParameter(f"{str(value)!r} is a directory", ctx=ctx, param=param)
+    return value
 
 
 def check_prompt(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -110,9 +126,10 @@ def wait_options(
             timeout: float,
             poll_interval: float,
             cancel_on_interrupt: bool,
+            junit_xml: Path | None,
             **kwargs: Any,
         ) -> Any:
-            waiting = WaitSettings(wait, timeout, poll_interval, cancel_on_interrupt)
+            waiting = WaitSettings(wait, timeout, poll_interval, cancel_on_interrupt, junit_xml)
             return command(*args, waiting=waiting, **kwargs)
 
         options = [
@@ -136,6 +153,13 @@ def wait_options(
                 "--cancel-on-interrupt",
                 is_flag=True,
                 help="On Ctrl-C while waiting, also cancel the run(s) (by default they keep running).",
+            ),
+            click.option(
+                "--junit-xml",
+                metavar="PATH",
+                type=click.Path(dir_okay=False, path_type=Path),
+                callback=check_report_path,
+                help="Write a JUnit XML report of the runs waited for (one testcase per run) to PATH.",
             ),
         ]
         if wait_flag:

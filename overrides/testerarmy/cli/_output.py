@@ -9,11 +9,11 @@ containing ``[brackets]`` prints as it is.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
-from .._polling import failure_reason, status_of
-from .._summary import duration_seconds, issue_text
+from .._polling import status_of
+from .._summary import Outcome, duration_seconds, issue_text, summarize
 from ._context import CliState
 from ._progress import STATUS_STYLES, verdict
 
@@ -24,19 +24,17 @@ if TYPE_CHECKING:
 
 __all__ = ["Output", "duration_seconds", "issue_text", "json_text"]
 
-VERDICT_STYLES = {"PASS": "bold green", "FAIL": "bold red"}
+VERDICT_STYLES = {
+    "PASS": "bold green",
+    "FAILED": "bold red",
+    "ERROR": "red",
+    "SKIPPED": "yellow",
+    "CANCELLED": "magenta",
+}
 
 
 def json_text(data: object) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, default=str)
-
-
-def _set(value: object) -> Any:
-    """``None`` for the generated models' ``UNSET`` as well as for ``None``."""
-    # Imported here: the generated package's __init__ imports httpx, which `--help` does not need.
-    from testerarmy_api.types import Unset
-
-    return None if isinstance(value, Unset) else value
 
 
 def _format_duration(seconds: float | None) -> str:
@@ -53,10 +51,6 @@ def _feature(run: Run) -> str:
     if isinstance(name, str) and name:
         return name
     return ""
-
-
-def _strings(value: object) -> list[Any]:
-    return list(value) if isinstance(value, list) else []
 
 
 class Output:
@@ -94,11 +88,13 @@ class Output:
         # one clickable/copyable string instead of being broken at the console width.
         self.human.print(self.summary(run), soft_wrap=True)
 
-    def runs(self, runs: Sequence[Run], *, details: bool = True) -> None:
-        """Several runs (a group batch): JSON array, results table, details of those not passing."""
+    def runs(
+        self, runs: Sequence[Run], *, details: bool = True, names: Mapping[str, str] | None = None
+    ) -> None:
+        """Several runs (a batch, a suite): JSON array, results table, details of those not passing."""
         if self.as_json:
             self.json([run.to_dict() for run in runs])
-        self.human.print(self.results_table(runs))
+        self.human.print(self.results_table(runs, names))
         if details:
             for run in runs:
                 if verdict(run) != "PASS":
@@ -106,12 +102,14 @@ class Output:
                     self.human.print(self.summary(run), soft_wrap=True)
 
     def summary(self, run: Run) -> RenderableType:
-        """Feature, verdict, description, issues, screenshots, duration, run id."""
+        """Verdict, feature, description (or the planner's reason), issues, screenshots, error,
+        duration, run id: all read through ``summarize`` so every outcome is shown as what it is."""
         from rich.console import Group
         from rich.text import Text
 
         status = status_of(run)
         result = verdict(run)
+        facts = summarize(run)
         lines: list[RenderableType] = []
         headline = Text.assemble(
             (result, VERDICT_STYLES.get(result, STATUS_STYLES.get(status, "bold"))),
@@ -119,28 +117,27 @@ class Output:
             (_feature(run) or f"run {run.id}", "bold"),
         )
         lines.append(headline)
-        output = _set(run.output)
-        if output is not None:
-            description = _set(output.description)
-            if description:
-                lines.append(_indented(str(description)))
-            issues = _strings(_set(output.issues))
+        if facts.outcome is Outcome.SKIPPED:
+            lines.append(_indented(f"Skipped by the planner: {facts.description or 'no reason given'}"))
+        elif facts.description:
+            lines.append(_indented(facts.description))
+        if facts.outcome in (Outcome.PASSED, Outcome.FAILED, Outcome.UNKNOWN) and status == "completed":
+            issues = facts.issues
             lines.append(_indented(f"Issues ({len(issues)}):" if issues else "Issues: none"))
-            lines.extend(_indented(f"- {issue_text(issue)}", 4) for issue in issues)
-            screenshots = _strings(_set(output.screenshots))
-            if screenshots:
-                lines.append(_indented("Screenshots:"))
-                lines.extend(_indented(str(url), 4) for url in screenshots)
-        if status == "failed":
-            lines.append(_indented(f"Error: {failure_reason(run) or 'no reason given by the API'}", 2, "red"))
+            lines.extend(_indented(f"- {issue}", 4) for issue in issues)
+        if facts.screenshots:
+            lines.append(_indented("Screenshots:"))
+            lines.extend(_indented(str(url), 4) for url in facts.screenshots)
+        if facts.outcome is Outcome.ERRORED:
+            lines.append(_indented(f"Error: {facts.error or 'no reason given by the API'}", 2, "red"))
         if status in ("completed", "failed", "cancelled"):
-            lines.append(_indented(f"Duration: {_format_duration(duration_seconds(run))}"))
+            lines.append(_indented(f"Duration: {_format_duration(facts.duration_seconds)}"))
         else:
             lines.append(_indented(f"Status: {status} (not finished)"))
         lines.append(_indented(f"Run: {run.id}"))
         return Group(*lines)
 
-    def results_table(self, runs: Iterable[Run]) -> RenderableType:
+    def results_table(self, runs: Iterable[Run], names: Mapping[str, str] | None = None) -> RenderableType:
         from rich import box
         from rich.table import Table
         from rich.text import Text
@@ -150,13 +147,13 @@ class Output:
             table.add_column(column, no_wrap=column in ("Result", "Run"))
         for run in runs:
             result = verdict(run)
-            output = _set(run.output)
-            issues = len(_strings(_set(output.issues))) if output is not None else 0
+            facts = summarize(run)
+            name = (names or {}).get(str(run.id)) or _feature(run) or "-"
             table.add_row(
                 Text(result, style=VERDICT_STYLES.get(result, STATUS_STYLES.get(status_of(run), ""))),
-                Text(_feature(run) or "-"),
-                str(issues),
-                _format_duration(duration_seconds(run)),
+                Text(name),
+                str(len(facts.issues)),
+                _format_duration(facts.duration_seconds),
                 str(run.id),
             )
         return table
@@ -171,13 +168,11 @@ class Output:
             table.add_column(column, no_wrap=column in ("Run", "Status", "Created"))
         for run in runs:
             status = status_of(run)
-            result = getattr(_set(run.output), "result", None)
+            result = verdict(run) if status in ("completed", "failed", "cancelled") else "-"
             table.add_row(
                 str(run.id),
                 Text(status, style=STATUS_STYLES.get(status, "")),
-                Text(
-                    str(result) if isinstance(result, str) else "-", style=VERDICT_STYLES.get(str(result), "")
-                ),
+                Text(result, style=VERDICT_STYLES.get(result, "")),
                 Text(_feature(run) or _prompt(run)),
                 run.created_at.strftime("%Y-%m-%d %H:%M:%S"),
             )

@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self, TextIO
 
 from .._polling import TERMINAL_STATUSES, failure_reason, status_of
+from .._summary import summarize
 from ._context import CliState, is_terminal
 
 if TYPE_CHECKING:
@@ -39,12 +40,10 @@ STATUS_STYLES = {
 
 
 def verdict(run: Run) -> str:
-    """``PASS``/``FAIL`` for a completed run, else the status in capitals (``FAILED``, ``RUNNING``)."""
-    status = status_of(run)
-    result = getattr(run.output, "result", None)
-    if status == "completed" and isinstance(result, str) and result:
-        return result.upper()
-    return status.upper()
+    """The run's label (``PASS``, ``FAILED``, ``SKIPPED``, ``ERROR``, ``CANCELLED``, ``RUNNING``…)."""
+    from ._exit import label
+
+    return label(run)
 
 
 @dataclass
@@ -109,6 +108,10 @@ class Progress:
         if status == "completed":
             result = verdict(run)
             pieces.append((f" ({result})", "bold green" if result == "PASS" else "bold red"))
+            if result == "SKIPPED":
+                reason = summarize(run).description
+                if reason:
+                    pieces.append((f" {reason}", "dim"))
         elif status == "failed":
             reason = failure_reason(run)
             if reason:

@@ -9,6 +9,7 @@ import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,9 +21,11 @@ from testerarmy.testing import Simulator
 
 API_KEY = "sk_test_CLIPROC_0xC0FFEE_never_printed"
 # The console script installed next to the interpreter running the tests (the venv's bin/).
-TESTERARMY = str(Path(sys.executable).with_name("testerarmy"))
+TESTERARMY = str(Path(sys.executable).with_name("testerarmy-py"))
 # Every test polls fast: the simulator's runs finish in well under a second.
 FAST = ("--poll-interval", "0.02")
+# An empty home directory: a key saved by the official CLI on this machine must not leak into tests.
+EMPTY_HOME = tempfile.mkdtemp(prefix="testerarmy-cli-home-")
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +42,9 @@ def cli_env(sim: Simulator | None, **overrides: str | None) -> dict[str, str]:
     if sim is not None:
         env["TESTERARMY_BASE_URL"] = sim.url
     env["COLUMNS"] = "200"
+    env["HOME"] = EMPTY_HOME
+    env.pop("GITHUB_ACTIONS", None)
+    env.pop("GITHUB_STEP_SUMMARY", None)
     for key, value in overrides.items():
         if value is None:
             env.pop(key, None)
@@ -56,7 +62,7 @@ def _default_sigint() -> None:
 def run_cli(
     args: Sequence[str], env: dict[str, str], *, module: bool = False, timeout: float = 30.0
 ) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "testerarmy.cli"] if module else [TESTERARMY]
+    command = [sys.executable, "-m", "testerarmy"] if module else [TESTERARMY]
     result = subprocess.run(
         [*command, *args], env=env, capture_output=True, text=True, timeout=timeout, check=False
     )

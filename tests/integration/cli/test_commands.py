@@ -111,7 +111,8 @@ def test_missing_key_exit_2_names_the_variable(sim: Simulator) -> None:
 
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "Error: no API key: set the TESTERARMY_API_KEY environment variable (or pass --api-key)"
+        "Error: no API key: pass --api-key, set TESTERARMY_API_KEY, or run `testerarmy auth` "
+        "(TesterArmy's CLI saves the key in ~/.config/testerarmy/config.json)"
     ]
     assert len(sim.requests) == before
 

@@ -183,7 +183,7 @@ def test_user_script_runs_against_the_simulator(installed: Installed) -> None:
 
 
 def test_the_command_runs_from_the_installed_wheel(installed: Installed) -> None:
-    command = installed.python.parent / "testerarmy"
+    command = installed.python.parent / "testerarmy-py"
     result = _run([str(command), "--help"], cwd=installed.python.parent)
     assert result.returncode == 0, result.stderr
     assert "Usage" in result.stdout
@@ -207,7 +207,7 @@ def test_install_from_the_repository_as_the_readme_says(tmp_path: Path) -> None:
         [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", requirement], cwd=tmp_path
     )
     assert pip.returncode == 0, pip.stdout + pip.stderr
-    result = _run([str(env_dir / "bin" / "testerarmy"), "--version"], cwd=tmp_path)
+    result = _run([str(env_dir / "bin" / "testerarmy-py"), "--version"], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     typed = _run(
         [

@@ -23,6 +23,8 @@ from testerarmy.cli import cli
 from testerarmy.cli._context import Runtime
 from testerarmy.testing import Simulator
 
+from .fake_api import FakeApi
+
 # Recognizable, so that a leak anywhere in the output is caught by a plain substring check.
 API_KEY = "sk_test_CLIUNIT_0xDEADBEEF_do_not_print"
 BASE_URL = "http://127.0.0.1/api"  # in-process: the host is never contacted
@@ -61,20 +63,29 @@ class Cli:
     time: FakeTime
     transport: Callable[[], httpx.AsyncBaseTransport] | None = None
     calls: list[Result] = field(default_factory=list)
+    #: $HOME of every invocation: empty unless a test puts a saved key file there.
+    home: str = ""
 
     def _http_client(self) -> httpx.AsyncClient:
         transport = self.transport() if self.transport is not None else httpx.ASGITransport(app=self.sim.app)
         return httpx.AsyncClient(transport=transport)
 
-    def __call__(self, *args: str, env: dict[str, str | None] | None = None) -> Result:
+    def __call__(
+        self, *args: str, env: dict[str, str | None] | None = None, stdin: str | None = None
+    ) -> Result:
         runtime = Runtime(clock=self.time.clock, sleep=self.time.sleep, http_client=self._http_client)
         environment: dict[str, str | None] = {
             "TESTERARMY_API_KEY": API_KEY,
             "TESTERARMY_BASE_URL": BASE_URL,
             "COLUMNS": "200",
+            "HOME": self.home,
+            "GITHUB_ACTIONS": None,
+            "GITHUB_STEP_SUMMARY": None,
             **(env or {}),
         }
-        result = CliRunner().invoke(cli, list(args), obj=runtime, env=environment, catch_exceptions=False)
+        result = CliRunner().invoke(
+            cli, list(args), obj=runtime, env=environment, input=stdin, catch_exceptions=False
+        )
         self.calls.append(result)
         assert API_KEY not in result.stdout, "the API key leaked to stdout"
         assert API_KEY not in result.stderr, "the API key leaked to stderr"
@@ -110,8 +121,8 @@ def fake_time(sim: Simulator) -> FakeTime:
 
 
 @pytest.fixture
-def run_cli(sim: Simulator, fake_time: FakeTime) -> Cli:
-    return Cli(sim, fake_time)
+def run_cli(sim: Simulator, fake_time: FakeTime, tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    return Cli(sim, fake_time, home=str(tmp_path_factory.mktemp("home")))
 
 
 ESC = "\x1b"
@@ -121,3 +132,16 @@ def assert_plain(text: str) -> None:
     """No escape sequences or carriage returns: what a CI log must receive."""
     assert ESC not in text, repr(text)
     assert "\r" not in text, repr(text)
+
+
+@pytest.fixture
+def fake() -> FakeApi:
+    return FakeApi()
+
+
+@pytest.fixture
+def fake_cli(
+    sim: Simulator, fake_time: FakeTime, fake: FakeApi, tmp_path_factory: pytest.TempPathFactory
+) -> Cli:
+    """The CLI against :class:`FakeApi` (published shapes the simulator does not serve yet)."""
+    return Cli(sim, fake_time, transport=fake.transport, home=str(tmp_path_factory.mktemp("home")))

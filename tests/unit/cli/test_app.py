@@ -40,7 +40,7 @@ def test_version(run_cli: Cli) -> None:
     result = run_cli("--version")
 
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"testerarmy {testerarmy.__version__}"
+    assert result.stdout.strip() == f"testerarmy-py {testerarmy.__version__}"
 
 
 def test_main_returns_exit_codes_without_raising(capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,14 +27,15 @@ FUTURE_STATUS = "future_" + "_".join(sorted(member.value for member in RunStatus
 def make_run(status: str, result: str | None = None, **extra: Any) -> Run:
     data: dict[str, Any] = {
         "id": "6f1c3f5e-0b7a-4d8e-9a51-2c0d9a7e4b11",
-        "type": "api",
+        "type": "ci",
         "status": status,
         "input": {"prompt": "p"},
         "createdAt": "2026-02-12T00:00:00Z",
         **extra,
     }
     if result is not None:
-        data["output"] = {"featureName": "Feature", "result": result}
+        # The published TestOutput: featureName, result, description and screenshots are required.
+        data["output"] = {"featureName": "Feature", "result": result, "description": "", "screenshots": []}
     return Run.from_dict(data)
 
 
@@ -47,7 +48,7 @@ def _response(status: int) -> httpx.Response:
     [
         (make_run("completed", "PASS"), True),
         (make_run("completed", "pass"), True),
-        (make_run("completed", "FAIL"), False),
+        (make_run("completed", "FAILED"), False),
         (make_run("completed"), False),  # no verdict at all is not a pass
         (make_run("completed", "SKIPPED"), False),
         (make_run("failed"), False),
@@ -62,7 +63,7 @@ def test_only_completed_pass_passes(run: Run, ok: bool) -> None:
 
 
 def test_a_batch_passes_only_if_every_run_passes() -> None:
-    good, bad = make_run("completed", "PASS"), make_run("completed", "FAIL")
+    good, bad = make_run("completed", "PASS"), make_run("completed", "FAILED")
     assert code_for_runs([good, good]) == ExitCode.OK
     assert code_for_runs([good, bad, good]) == ExitCode.NOT_PASSED
     assert code_for_runs([]) == ExitCode.NOT_PASSED

@@ -1,4 +1,4 @@
-"""``testerarmy groups trigger``: a batch of runs, waited for together, a table of results."""
+"""``testerarmy-py groups trigger``: a batch of runs, waited for together, a table of results."""
 
 from __future__ import annotations
 
@@ -48,8 +48,8 @@ def test_one_failing_test_makes_the_group_exit_1(run_cli: Cli, sim: Simulator) -
         name: line for line in table.splitlines() for name in ("Home page", "Broken cart") if name in line
     }
     assert rows["Home page"].split()[0] == "PASS"
-    assert rows["Broken cart"].split()[0] == "FAIL"
-    assert "FAIL  Broken cart" in result.stdout  # details of the runs that did not pass
+    assert rows["Broken cart"].split()[0] == "FAILED"
+    assert "FAILED  Broken cart" in result.stdout  # details of the runs that did not pass
     assert "1 of 2 run(s) passed." in result.stderr
 
 

@@ -38,7 +38,7 @@ def test_duration_prefers_duration_ms_then_timestamps() -> None:
 
 
 def test_summary_prints_server_text_literally_not_as_markup() -> None:
-    run = make_run("completed", "FAIL")
+    run = make_run("completed", "FAILED")
     run.output.description = "Clicked [bold]Buy[/bold] and saw [red]nothing[/]"  # type: ignore[union-attr]
     run.output.issues = ["[link=http://x]bad[/link]"]  # type: ignore[union-attr]
 

@@ -38,12 +38,12 @@ def test_plain_progress_prints_one_line_per_change() -> None:
         clock.now += 2.5
         progress.update(make_run("running"))
         clock.now += 10
-        progress.update(make_run("completed", "FAIL"))
+        progress.update(make_run("completed", "FAILED"))
 
     assert stream.getvalue().splitlines() == [
         f"[+   0.0s] run {RUN_ID}: queued",
         f"[+   2.5s] run {RUN_ID}: queued → running",
-        f"[+  12.5s] run {RUN_ID}: running → completed (FAIL)",
+        f"[+  12.5s] run {RUN_ID}: running → completed (FAILED)",
     ]
     assert_plain(stream.getvalue())
     assert progress.unfinished() == []

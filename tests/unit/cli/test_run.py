@@ -1,4 +1,4 @@
-"""``testerarmy run``: submit, wait, summary, --json, exit codes, Ctrl-C, errors."""
+"""``testerarmy-py run``: submit, wait, summary, --json, exit codes, Ctrl-C, errors."""
 
 from __future__ import annotations
 
@@ -50,12 +50,12 @@ def test_completed_fail_exits_1_and_lists_the_issues(run_cli: Cli, sim: Simulato
 
     assert result.exit_code == 1
     output = sim.run_json(_only_run(sim))["output"]
-    assert output["result"] == "FAIL"
-    assert result.stdout.startswith("FAIL  ")
+    assert output["result"] == "FAILED"
+    assert result.stdout.startswith("FAILED  ")
     assert "Issues (2):" in result.stdout
     for issue in output["issues"]:
         assert f"- [{issue['severity']}] {issue['title']}: {issue['description']}" in result.stdout
-    assert "running → completed (FAIL)" in result.stderr
+    assert "running → completed (FAILED)" in result.stderr
 
 
 def test_failed_run_exits_1_with_the_reason(run_cli: Cli, sim: Simulator) -> None:
@@ -64,7 +64,7 @@ def test_failed_run_exits_1_with_the_reason(run_cli: Cli, sim: Simulator) -> Non
     assert result.exit_code == 1
     rendered = sim.run_json(_only_run(sim))
     assert rendered["status"] == "failed"
-    assert result.stdout.startswith("FAILED")
+    assert result.stdout.startswith("ERROR  ")  # the run errored: no verdict on the app, not "FAILED"
     assert f"Error: {rendered['error']['message']}" in result.stdout
     assert f"→ failed ({rendered['error']['message']})" in result.stderr
 
@@ -77,7 +77,7 @@ def test_json_puts_exactly_the_run_on_stdout_and_the_summary_on_stderr(run_cli: 
     rendered = sim.run_json(_only_run(sim))
     for key in ("id", "status", "output", "error", "durationMs", "input", "type"):
         assert document[key] == rendered[key], key
-    assert "FAIL  " in result.stderr
+    assert "FAILED  " in result.stderr
     assert "Issues (1):" in result.stderr
 
 
@@ -87,7 +87,7 @@ def test_no_wait_prints_the_run_id_and_returns_at_once(run_cli: Cli, sim: Simula
     assert result.exit_code == 0
     run_id = _only_run(sim)
     assert result.stdout.strip() == f"Run {run_id} queued."
-    assert f"testerarmy runs wait {run_id}" in result.stderr
+    assert f"testerarmy-py runs wait {run_id}" in result.stderr
     assert sim.run_json(run_id)["status"] == "queued"
     assert run_cli.time.sleeps == []
     assert run_cli.api_requests("GET") == []
@@ -117,7 +117,7 @@ def test_timeout_exits_4_and_names_the_run_and_its_last_status(run_cli: Cli, sim
     error_lines = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
     assert error_lines == [
         f"Error: run {run_id} did not finish within 30 s (last status: running); it keeps running: "
-        f"'testerarmy runs wait {run_id}' resumes waiting"
+        f"'testerarmy-py runs wait {run_id}' resumes waiting"
     ]
     # stdout still holds one JSON document: the last state seen.
     assert json.loads(result.stdout)["status"] == "running"
@@ -143,8 +143,8 @@ def test_ctrl_c_stops_waiting_exits_130_and_leaves_the_run_alone(run_cli: Cli, s
     assert result.exit_code == 130
     run_id = _only_run(sim)
     assert (
-        f"Interrupted: stopped waiting; run {run_id} keeps running (testerarmy runs cancel {run_id} stops it)"
-        in result.stderr
+        f"Interrupted: stopped waiting; run {run_id} keeps running "
+        f"(testerarmy-py runs cancel {run_id} stops it)" in result.stderr
     )
     assert "Traceback" not in result.stderr
     assert sim.run_json(run_id)["status"] == "running"
@@ -169,7 +169,7 @@ def test_ctrl_c_with_cancel_on_interrupt_cancels_the_run(run_cli: Cli, sim: Simu
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run"], "Missing argument 'PROMPT'"),
+        (["run"], "Missing argument 'PROMPT|PATH'"),
         (["run", "   "], "must not be empty"),
         (["run", "x", "--timeout", "0"], "--timeout"),
         (["run", "x", "--timeout", "soon"], "--timeout"),
@@ -188,12 +188,13 @@ def test_bad_arguments_exit_2_before_any_request(run_cli: Cli, args: list[str], 
     assert len(run_cli.sim.requests) == 0
 
 
-def test_missing_api_key_exits_2_naming_the_variable(run_cli: Cli) -> None:
+def test_missing_api_key_exits_2_naming_all_three_sources(run_cli: Cli) -> None:
     result = run_cli("run", "x", env={"TESTERARMY_API_KEY": None})
 
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "Error: no API key: set the TESTERARMY_API_KEY environment variable (or pass --api-key)"
+        "Error: no API key: pass --api-key, set TESTERARMY_API_KEY, or run `testerarmy auth` "
+        "(TesterArmy's CLI saves the key in ~/.config/testerarmy/config.json)"
     )
     assert len(run_cli.sim.requests) == 0
 
@@ -283,5 +284,5 @@ def test_ctrl_c_while_submitting_says_the_run_may_exist(run_cli: Cli) -> None:
     assert result.exit_code == 130
     assert result.stderr.strip() == (
         "Interrupted: stopped while submitting: the run(s) may or may not have been created "
-        "(testerarmy runs list shows them)"
+        "(testerarmy-py runs list shows them)"
     )

@@ -1,4 +1,4 @@
-"""``testerarmy runs get|list|cancel|wait``."""
+"""``testerarmy-py runs get|list|cancel|wait``."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def test_get_shows_a_finished_run_and_exits_0_even_if_it_failed(run_cli: Cli, si
 
     assert result.exit_code == 0
     output = sim.run_json(run_id)["output"]
-    assert result.stdout.startswith(f"FAIL  {output['featureName']}")
+    assert result.stdout.startswith(f"FAILED  {output['featureName']}")
     assert output["issues"][0]["title"] in result.stdout
     assert run_cli.time.sleeps == []
 
@@ -185,3 +185,13 @@ def test_list_names_the_saved_test_of_a_test_run(run_cli: Cli, sim: Simulator) -
     result = run_cli("runs", "list")
 
     assert f"test {test_id}" in result.stdout
+
+
+def test_list_limit_caps_the_rows_even_when_the_client_walks_pages(run_cli: Cli) -> None:
+    for prompt in ("one", "two", "three"):
+        run_cli.submit(prompt)
+
+    result = run_cli("runs", "list", "--limit", "2", "--json")
+
+    assert result.exit_code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 2

@@ -1,4 +1,4 @@
-"""``testerarmy tests trigger``."""
+"""``testerarmy-py tests trigger``."""
 
 from __future__ import annotations
 
@@ -48,8 +48,8 @@ def test_trigger_and_wait_fail(run_cli: Cli, sim: Simulator) -> None:
     result = run_cli("tests", "trigger", test.id, "--wait", "--json")
 
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["output"]["result"] == "FAIL"
-    assert "FAIL  Broken login" in result.stderr
+    assert json.loads(result.stdout)["output"]["result"] == "FAILED"
+    assert "FAILED  Broken login" in result.stderr
 
 
 def test_trigger_unknown_test_exits_3(run_cli: Cli) -> None:

@@ -1,4 +1,4 @@
-"""``testerarmy runs get|list|cancel|wait``: existing runs."""
+"""``testerarmy-py runs get|list|cancel|wait``: existing runs."""
 
 from __future__ import annotations
 
@@ -129,7 +129,9 @@ def wait(ctx: click.Context, run_id: uuid.UUID, waiting: WaitSettings, as_json: 
     out = Output(state, as_json=as_json)
 
     async def work(client: AsyncTesterArmy) -> ExitCode:
-        found = await follow(state, out, client, [str(run_id)], waiting, as_list=False)
+        found = await follow(
+            state, out, client, [str(run_id)], waiting, as_list=False, title=f"TesterArmy run {run_id}"
+        )
         out.run(found[0])
         return code_for_runs(found)
 

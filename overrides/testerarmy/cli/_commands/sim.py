@@ -1,8 +1,8 @@
-"""``testerarmy sim``: the simulator's command line, the same one as ``testerarmy-sim``.
+"""``testerarmy-py sim``: the simulator's command line, the same one as ``testerarmy-sim``.
 
 Both call ``testerarmy.testing._cli.main``: one parser, one banner, one set of exit codes (0, 2 for
 bad arguments or a busy port, 3 if the server thread dies), so the two cannot drift apart. click
-passes the arguments through untouched; ``testerarmy sim --help`` shows that parser's help.
+passes the arguments through untouched; ``testerarmy-py sim --help`` shows that parser's help.
 """
 
 from __future__ import annotations

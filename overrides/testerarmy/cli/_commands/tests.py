@@ -1,4 +1,4 @@
-"""``testerarmy tests trigger TEST_ID``: run a saved test."""
+"""``testerarmy-py tests trigger TEST_ID``: run a saved test."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .._context import CliError, CliState
+from .._context import CliState
 from .._exit import EXIT_CODES_HELP, ExitCode
 from .._options import DEFAULT_RUN_TIMEOUT, WaitSettings, json_option, wait_options
 from .._output import Output
@@ -30,8 +30,8 @@ def tests() -> None:
 @click.pass_context
 def trigger(ctx: click.Context, test_id: uuid.UUID, waiting: WaitSettings, as_json: bool) -> None:
     """Start a run of the saved test TEST_ID (--wait: and wait for its verdict)."""
-    from ..._resources._policies import run_ids_of_test_trigger
     from .._follow import SUBMITTING, finish_submitted
+    from .._submit import submit
 
     state = ctx.find_object(CliState)
     assert state is not None
@@ -39,16 +39,8 @@ def trigger(ctx: click.Context, test_id: uuid.UUID, waiting: WaitSettings, as_js
 
     async def work(client: AsyncTesterArmy) -> ExitCode:
         state.interrupt_note = SUBMITTING
-        triggered = await client.tests.trigger(test_id)
-        run_ids = run_ids_of_test_trigger(triggered)
-        if len(run_ids) != 1:
-            # The spec leaves this answer's body open; without exactly one run id there is nothing
-            # to report or follow. An API problem (3), not the user's input.
-            raise CliError(
-                f"the API's answer to triggering test {test_id} names {len(run_ids)} run ids "
-                f"instead of one: {triggered.to_dict()}",
-                ExitCode.API,
-            )
-        return await finish_submitted(state, out, client, run_ids[0], triggered.to_dict(), waiting)
+        triggered = await submit(client.tests.trigger(test_id), f"triggering test {test_id}")
+        run_id = str(triggered.run_id)
+        return await finish_submitted(state, out, client, run_id, triggered.to_dict(), waiting)
 
     ctx.exit(state.run(work))
