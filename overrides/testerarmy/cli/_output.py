@@ -182,7 +182,7 @@ class Output:
 def _prompt(run: Run) -> str:
     """The prompt of an ad-hoc run, or ``test <id>`` for a run of a saved test."""
     # A webhook's run omits `input` (codegen/rules.yaml `tolerated`): then there is no prompt to show.
-    given = getattr(_set(run.input_), "additional_properties", {})
+    given = getattr(run.input_ or None, "additional_properties", None) or {}
     prompt, test_id = given.get("prompt"), given.get("testId")
     if isinstance(prompt, str) and prompt:
         return prompt if len(prompt) <= 60 else prompt[:59] + "…"
