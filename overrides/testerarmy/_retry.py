@@ -46,6 +46,7 @@ from ._gate import RateGate
 from ._logging import logger, redact_headers, redact_url, scrub
 
 __all__ = [
+    "MIN_REFUSAL_COST",
     "RETRIES_EXTENSION",
     "RETRYABLE_STATUSES",
     "SEND",
@@ -53,6 +54,7 @@ __all__ = [
     "Send",
     "is_idempotent",
     "parse_retry_after",
+    "refusal_cost",
     "retry_flow",
 ]
 
@@ -104,6 +106,16 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
     return seconds
 
 
+#: What one refusal spends of ``max_retry_after`` at least. A server answering ``Retry-After: 0``
+#: forever would otherwise never exhaust the budget (an endless loop of immediate retries); with
+#: this floor the default 60 s budget allows at most 60 refusals of one request.
+MIN_REFUSAL_COST = 1.0
+
+
+def refusal_cost(retry_after: float) -> float:
+    return max(retry_after, MIN_REFUSAL_COST)
+
+
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
     """Retry limits and backoff. ``random``/``wall_clock`` are injectable for deterministic tests."""
@@ -138,7 +150,8 @@ class RetryPolicy:
         if isinstance(outcome, httpx.Response) and outcome.status_code == 429:
             retry_after = parse_retry_after(outcome.headers.get("retry-after"), self.wall_clock())
             if retry_after is not None:  # the server said when: a refusal, safe to repeat
-                return retry_after if refusal_wait + retry_after <= self.max_retry_after else None
+                spent = refusal_wait + refusal_cost(retry_after)
+                return retry_after if spent <= self.max_retry_after else None
             # No (valid) Retry-After: an ordinary retryable status, handled below.
         if retries_done >= self.max_retries:
             return None
@@ -238,7 +251,7 @@ def retry_flow(
         # A refusal that said when spends the time budget; it did nothing server-side, so it is not
         # a retry in RETRIES_EXTENSION's sense either (no earlier attempt can have taken effect).
         if refused and _says_when(outcome, policy):
-            refusal_wait += delay
+            refusal_wait += refusal_cost(delay)
         else:
             retries_done += 1
         logger.info(

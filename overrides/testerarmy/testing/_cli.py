@@ -1,5 +1,5 @@
 """The simulator's one command line: ``testerarmy-sim``, ``python -m testerarmy.testing`` and
-``testerarmy sim`` all call ``main`` here (same flags, defaults, output and exit codes).
+``testerarmy-py sim`` all call ``main`` here (same flags, defaults, output and exit codes).
 
 Prints where it listens, then serves until Ctrl-C or SIGTERM. Keys given with ``--api-key`` are never
 printed; without one, a throwaway local key is generated and printed (the only way to learn it), as

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import testerarmy as ta
 from testerarmy._gate import MIN_SPACING, RateGate
-from testerarmy._retry import RetryPolicy
+from testerarmy._retry import MIN_REFUSAL_COST, RetryPolicy, refusal_cost
 
 from .conftest import API_KEY, FakeAPI, FakeClock, run_json
 
@@ -47,6 +47,16 @@ class TestDecision:
         policy = RetryPolicy(max_retries=1, max_retry_after=10)
         assert policy.decide(post(), refused("4"), retries_done=1, refusal_wait=6.0) == 4.0
         assert policy.decide(post(), refused("4"), retries_done=1, refusal_wait=6.5) is None
+
+    def test_retry_after_zero_forever_still_runs_out(self) -> None:
+        # Each refusal spends at least MIN_REFUSAL_COST: "retry now" forever cannot loop forever.
+        policy = RetryPolicy(max_retry_after=5)
+        wait, attempts = 0.0, 0
+        while (delay := policy.decide(post(), refused("0"), 0, refusal_wait=wait)) is not None:
+            wait += refusal_cost(delay)
+            attempts += 1
+            assert attempts <= 5 / MIN_REFUSAL_COST
+        assert attempts == int(5 / MIN_REFUSAL_COST)
 
     def test_max_retries_zero_retries_nothing(self) -> None:
         assert RetryPolicy(max_retries=0).decide(post(), refused("1"), 0) is None
@@ -96,6 +106,14 @@ class TestGate:
 
 
 class TestThroughTheClient:
+    def test_get_refused_with_retry_after_zero_forever_raises(
+        self, api: FakeAPI, make_client: Callable[..., ta.TesterArmy]
+    ) -> None:
+        api.add("GET", f"/v1/runs/{RUN_ID}", *[refused("0")] * 1000)
+        with pytest.raises(ta.RateLimitError):
+            make_client().runs.get(RUN_ID)
+        assert api.seen("GET", f"/v1/runs/{RUN_ID}") <= 1 + 60 / MIN_REFUSAL_COST
+
     def test_create_refused_with_retry_after_is_repeated_once_and_creates_one_run(
         self, api: FakeAPI, make_client: Callable[..., ta.TesterArmy], clock: FakeClock
     ) -> None:
