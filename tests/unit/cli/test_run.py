@@ -54,7 +54,7 @@ def test_completed_fail_exits_1_and_lists_the_issues(run_cli: Cli, sim: Simulato
     assert result.stdout.startswith("FAILED  ")
     assert "Issues (2):" in result.stdout
     for issue in output["issues"]:
-        assert f"- [{issue['severity']}] {issue['title']}: {issue['description']}" in result.stdout
+        assert f"- [{issue['severity']}] {issue['name']}: {issue['description']}" in result.stdout
     assert "running → completed (FAILED)" in result.stderr
 
 

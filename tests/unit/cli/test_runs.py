@@ -20,7 +20,7 @@ def test_get_shows_a_finished_run_and_exits_0_even_if_it_failed(run_cli: Cli, si
     assert result.exit_code == 0
     output = sim.run_json(run_id)["output"]
     assert result.stdout.startswith(f"FAILED  {output['featureName']}")
-    assert output["issues"][0]["title"] in result.stdout
+    assert output["issues"][0]["name"] in result.stdout
     assert run_cli.time.sleeps == []
 
 
@@ -136,8 +136,10 @@ def test_cancel_of_a_finished_run_is_an_api_error(run_cli: Cli, sim: Simulator) 
 
     result = run_cli("runs", "cancel", run_id)
 
+    # The spec answers a cancel of a terminal run with 409 Conflict.
     assert result.exit_code == 3
-    assert result.stderr.startswith("Error: 400 Bad Request")
+    assert result.stderr.startswith("Error: 409 Conflict")
+    assert "already completed" in result.stderr
 
 
 @pytest.mark.parametrize(

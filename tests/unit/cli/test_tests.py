@@ -55,8 +55,10 @@ def test_trigger_and_wait_fail(run_cli: Cli, sim: Simulator) -> None:
 def test_trigger_unknown_test_exits_3(run_cli: Cli) -> None:
     result = run_cli("tests", "trigger", str(uuid.UUID(int=3)), "--wait")
 
+    # The spec lists no 404 for this operation: an unknown test is a 400 ValidationError.
     assert result.exit_code == 3
-    assert result.stderr.startswith("Error: 404 Not Found")
+    assert result.stderr.startswith("Error: 400 Bad Request")
+    assert f"Test {uuid.UUID(int=3)} not found" in result.stderr
 
 
 def test_trigger_malformed_id_exits_2(run_cli: Cli) -> None:
