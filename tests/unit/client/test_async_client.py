@@ -23,6 +23,19 @@ GROUP = str(uuid.uuid4())
 Make = Callable[..., ta.AsyncTesterArmy]
 
 
+OTHER = str(uuid.uuid4())
+
+
+def _others_page(request: httpx.Request) -> httpx.Response:
+    """A spec-shaped ``GET /v1/runs`` page that lists only another run of the team.
+
+    A wait over several runs asks the list first; a page that answers none of them leaves the
+    runs to per-run GETs — the concurrent polls these tests are about.
+    """
+    assert request.url.params["limit"] == "100"
+    return httpx.Response(200, json={"runs": [run_json(OTHER, "completed")], "nextCursor": None})
+
+
 def run_reply(status: str, run_id: str = RUN) -> httpx.Response:
     return httpx.Response(200, json=run_json(run_id, status))
 
@@ -113,6 +126,8 @@ async def test_group_batch_polled_concurrently_results_in_order(clock: FakeClock
         path = request.url.path.removeprefix("/api")
         if request.method == "POST":
             return httpx.Response(202, json=trigger_json(GROUP, [RUN, RUN2, RUN3]))
+        if path == "/v1/runs":
+            return _others_page(request)
         run_id = path.rsplit("/", 1)[1]
         polls[run_id] = polls.get(run_id, 0) + 1
         in_flight += 1
@@ -131,7 +146,7 @@ async def test_group_batch_polled_concurrently_results_in_order(clock: FakeClock
     await pool.aclose()
     assert [str(r.id) for r in runs] == [RUN, RUN2, RUN3]
     assert peak == 3
-    assert polls == {RUN: 3, RUN2: 1, RUN3: 2}
+    assert polls == {RUN: 3, RUN2: 1, RUN3: 2}  # never the other run of the team
 
 
 async def test_batch_rerun_polled_concurrently_results_in_order(clock: FakeClock) -> None:
@@ -145,6 +160,8 @@ async def test_batch_rerun_polled_concurrently_results_in_order(clock: FakeClock
             ids = [RUN3, RUN]
             body = trigger_json(GROUP, ids, sourceBatchId=batch, skippedTestIds=[])
             return httpx.Response(202, json=body)
+        if path == "/v1/runs":
+            return _others_page(request)
         run_id = path.rsplit("/", 1)[1]
         polls[run_id] = polls.get(run_id, 0) + 1
         done = polls[run_id] >= {RUN: 2, RUN3: 1}[run_id]
