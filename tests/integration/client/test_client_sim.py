@@ -141,7 +141,9 @@ class TestRetriesAgainstFaults:
     def test_429_retry_after_seconds_and_http_date(
         self, make_client: Make, sim: Simulator, sleeps: Sleeps
     ) -> None:
-        client = make_client(sleep=sleeps)
+        # The client's 429 gate reads the clock: it must move with the recorded sleeps, or the
+        # second request would still be waiting out the first refusal.
+        client = make_client(sleep=sleeps, clock=lambda: float(sum(sleeps)))
         created = client.runs.create(prompt="p")
         sim.faults.add(method="GET", path="/v1/runs/{id}", status=429, retry_after=1)
         client.runs.get(created.id)
@@ -150,6 +152,8 @@ class TestRetriesAgainstFaults:
             method="GET", path="/v1/runs/{id}", status=429, retry_after=3, retry_after_format="http-date"
         )
         client.runs.get(created.id)
+        # An HTTP-date has whole seconds: 3 s from the server's clock is (2, 3] s from ours.
+        assert len(sleeps) == 2
         assert 1.0 < sleeps[1] <= 3.0
 
     def test_post_500_after_the_run_was_created_is_not_retried(
