@@ -24,6 +24,7 @@ from typing import Any, Final
 import httpx
 import pytest
 import testerarmy as ta
+from testerarmy._retry import RetryPolicy, refusal_cost
 from testerarmy.testing import Simulator
 from testerarmy_api.types import Unset
 
@@ -57,13 +58,18 @@ class Fault:
     retry_after: Callable[[float | None], bool] | None = None  # RateLimitError.retry_after check
 
 
+REFUSAL_SECONDS: Final = 2
+# A request refused forever (429 with Retry-After) is repeated while its refusals fit in the
+# policy's max_retry_after budget, each spending at least MIN_REFUSAL_COST: then RateLimitError.
+REFUSED_FOREVER_SENT: Final = 1 + int(RetryPolicy().max_retry_after // refusal_cost(REFUSAL_SECONDS))
+
 FAULTS: dict[str, Fault] = {
     "500": Fault({"status": 500}, True),
     "502": Fault({"status": 502}, True),
     "503": Fault({"status": 503}, True),
     "504": Fault({"status": 504}, True),
     "429 Retry-After seconds": Fault(
-        {"status": 429, "retry_after": 2},
+        {"status": 429, "retry_after": REFUSAL_SECONDS},
         True,
         first_pause=lambda s: s == 2.0,
         retry_after=lambda value: value == 2.0,
@@ -136,8 +142,10 @@ MATRIX: list[Row] = [
     R("submit", "503", ERROR, 1, ta.InternalServerError, runs=1, **AH),
     R("submit", "504", ERROR, 1, ta.GatewayTimeoutError, runs=1, **AH),
     R("submit", "503", ERROR, 1, ta.InternalServerError, runs=0),  # refused before the handler
-    R("submit", "429 Retry-After seconds", ERROR, 1, ta.RateLimitError, runs=0),
-    R("submit", "429 Retry-After HTTP-date", ERROR, 1, ta.RateLimitError, runs=0),
+    # A 429 that says when is a refusal (nothing was created): waited out and sent again, one run.
+    R("submit", "429 Retry-After seconds", RETRIED, 2, runs=1),
+    R("submit", "429 Retry-After HTTP-date", RETRIED, 2, runs=1),
+    # Without Retry-After a run-creating POST is not repeated: the caller decides.
     R("submit", "429 no Retry-After", ERROR, 1, ta.RateLimitError, runs=0),
     # Never connected, so provably never sent: retried (3 attempts), still no run.
     R("submit", "connection refused", ERROR, 0, ta.APIConnectionError, attempts=3, runs=0),
@@ -193,7 +201,7 @@ MATRIX: list[Row] = [
     R("list", "missing optional fields", PARSED, 1),
     R("list", "nulls where nullable", PARSED, 1),
     R("list", "502", ERROR, 3, ta.InternalServerError, times=FOREVER),
-    R("list", "429 Retry-After seconds", ERROR, 3, ta.RateLimitError, times=FOREVER),
+    R("list", "429 Retry-After seconds", ERROR, REFUSED_FOREVER_SENT, ta.RateLimitError, times=FOREVER),
     # --- cancel (POST /v1/runs/{id}/cancel): idempotent by meaning, retried ------------------
     R("cancel", "500", RETRIED, 2),
     R("cancel", "502", RETRIED, 2),
