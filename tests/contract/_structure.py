@@ -1245,7 +1245,21 @@ def _pydantic_fields(cls: type) -> dict[str, bool] | None:
     model_fields = getattr(cls, "model_fields", None)
     if not isinstance(model_fields, Mapping):
         return None
+    if _is_free_form_root(cls, model_fields):
+        # A schema with no properties, only `additionalProperties`, is read by pydantic as a
+        # RootModel over a dict: its JSON names are the map's keys, so it declares none -- as attrs.
+        return {}
     return {(info.alias or name): info.is_required() for name, info in model_fields.items()}
+
+
+def _is_free_form_root(cls: type, model_fields: Mapping[str, Any]) -> bool:
+    """`cls` is a pydantic RootModel whose root is a JSON object map (`dict[str, ...]`)."""
+    if set(model_fields) != {"root"} or not any(
+        base.__name__ == "RootModel" for base in getattr(cls, "__mro__", ())
+    ):
+        return False
+    annotation = model_fields["root"].annotation
+    return typing.get_origin(annotation) is dict or annotation is dict
 
 
 def _pydantic_nested(annotation: Any) -> list[type]:
