@@ -253,6 +253,20 @@ class _Checker:
         if finding not in self.findings:
             self.findings.append(finding)
 
+    def _member_sample(self, cls: type, schema: Any) -> Any:
+        """A minimal instance of the union member `cls` was generated from, else of `schema`.
+
+        A union without a discriminator (CreateCredentialRequest) gives the generated body the type
+        `A | B | C`; the sample must be one of the member the check then builds, not the first one.
+        """
+        node = _spec.deref(self.spec, schema)
+        for key in ("oneOf", "anyOf"):
+            for member in node.get(key) or [] if isinstance(node, Mapping) else []:
+                name = _spec.ref_name(member)
+                if name is not None and component_class(self.pkg, self.spec, name) is cls:
+                    return _spec.minimal_instance(self.spec, member)
+        return _spec.minimal_instance(self.spec, schema)
+
     # -- expected atoms from a schema --------------------------------------------------------------
 
     def expected(self, node: Any, pointer: str) -> frozenset[_Atom]:
@@ -786,7 +800,7 @@ class _Checker:
             cls = next((a.payload for a in self.actual(hints["body"]) if a.kind == "model"), None)
             if cls is not None:
                 try:
-                    body = cls.from_dict(_spec.minimal_instance(self.spec, op.body[1]))
+                    body = cls.from_dict(self._member_sample(cls, op.body[1]))
                 except Exception as exc:
                     self.add(
                         subject,
