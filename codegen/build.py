@@ -24,6 +24,7 @@ from codegen.emit import emit_resources
 from codegen.errors import SpecError
 from codegen.lazy_models import make_models_lazy
 from codegen.normalize import Normalized, normalize
+from codegen.pydantic_input import with_explicit_extra_keys
 from codegen.rules import load_rules
 from codegen.structure import check_structure, validate_openapi
 from codegen.unset_repr import add_unset_repr
@@ -131,16 +132,19 @@ def _run_generators(scratch: Path, while_running: Callable[[], None] = lambda: N
     )  # fmt: skip
     models_dir = scratch / PYDANTIC_PACKAGE
     models_dir.mkdir()
+    # Open schemas keep undeclared keys, closed ones refuse them (codegen/pydantic_input.py). The
+    # file lives outside the tree, under the same name so the models' header names the same spec.
+    pydantic_dir = Path(tempfile.mkdtemp(prefix="testerarmy-pydantic-input-"))
+    pydantic_spec = pydantic_dir / NORMALIZED_NAME
+    pydantic_spec.write_text(dump_yaml(with_explicit_extra_keys(load_yaml_file(spec))), encoding="utf-8")
     models = _run(
         [
             sys.executable, "-m", "datamodel_code_generator",
-            "--input", str(spec), "--input-file-type", "openapi",
+            "--input", str(pydantic_spec), "--input-file-type", "openapi",
             "--output", str(models_dir / "models.py"),
             "--output-model-type", "pydantic_v2.BaseModel", "--target-python-version", "3.11",
             "--use-union-operator", "--use-standard-collections", "--disable-timestamp",
             "--snake-case-field", "--allow-population-by-field-name", "--field-constraints",
-            # Undeclared properties are allowed by the spec (no additionalProperties: false): keep them.
-            "--extra-fields", "allow",
             # A default on a $ref'd enum is written as the member, not the bare string mypy refuses.
             "--deserialize-default-values", "enum",
             "--use-schema-description", "--formatters", "ruff-format",
@@ -149,14 +153,17 @@ def _run_generators(scratch: Path, while_running: Callable[[], None] = lambda: N
         "datamodel-code-generator",
     )  # fmt: skip
     try:
-        while_running()
-    except BaseException:
-        for proc in (client, models):
-            proc.kill()
-            proc.communicate()
-        raise
-    _finish(client, "openapi-python-client", warnings_are_errors=True)
-    _finish(models, "datamodel-code-generator", warnings_are_errors=True)
+        try:
+            while_running()
+        except BaseException:
+            for proc in (client, models):
+                proc.kill()
+                proc.communicate()
+            raise
+        _finish(client, "openapi-python-client", warnings_are_errors=True)
+        _finish(models, "datamodel-code-generator", warnings_are_errors=True)
+    finally:
+        shutil.rmtree(pydantic_dir, ignore_errors=True)
 
 
 def _shorten_endpoint_modules(package: Path, normalized: Normalized) -> None:

@@ -73,7 +73,7 @@ class ConfirmMobileAppUploadRequest(BaseModel):
 
 class CreateEnvironmentRequest(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     name: str = Field(..., max_length=100, min_length=1)
@@ -343,7 +343,7 @@ class MobileAppSource(StrEnum):
 
 class MobilePullRequestRunRequestMobile(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     app_id: UUID | None = Field(None, alias="appId")
@@ -681,7 +681,7 @@ class TriggerGroupRunRequestEnvironment(StrEnum):
 
 class TriggerGroupRunRequestMobile(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     app_id: UUID | None = Field(None, alias="appId")
@@ -726,7 +726,7 @@ class TriggerGroupWebhookRequestEnvironment(StrEnum):
 
 class TriggerGroupWebhookRequestMobile(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     app_id: UUID | None = Field(None, alias="appId")
@@ -974,7 +974,7 @@ class CredentialSummary(BaseModel):
 
 class CustomLoginCredentialRequest(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     kind: CustomLoginCredentialRequestKind
@@ -1028,7 +1028,7 @@ class GroupList(BaseModel):
 
 class InboxCredentialRequest(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     kind: InboxCredentialRequestKind
@@ -1088,7 +1088,7 @@ class JavascriptStep(BaseModel):
 
 class LoginCredentialRequest(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     kind: LoginCredentialRequestKind
@@ -1251,7 +1251,7 @@ class ProjectSummary(BaseModel):
 
 class PullRequest(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     provider: PullRequestProvider | None = PullRequestProvider.github
@@ -1470,7 +1470,7 @@ class UploadMobileAppResponse(BaseModel):
 
 class WebPullRequestRunRequest(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     target_url: AnyUrl = Field(..., alias="targetUrl")
@@ -1569,7 +1569,7 @@ class MemoryList(BaseModel):
 
 class MobilePullRequestRunRequest(BaseModel):
     model_config = ConfigDict(
-        extra="allow",
+        extra="forbid",
         populate_by_name=True,
     )
     platform: MobilePullRequestRunRequestPlatform
@@ -1649,7 +1649,6 @@ class TestDefinition(BaseModel):
 
 class TestDetail(TestDefinition):
     model_config = ConfigDict(
-        extra="allow",
         populate_by_name=True,
     )
     groups: list[TestGroupMembership] | None = None

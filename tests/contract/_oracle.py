@@ -164,6 +164,9 @@ def canonical(schema: Any, value: Any) -> Any:
     branches = schema.get("oneOf") or schema.get("anyOf")
     if branches:
         fitting = [b for b in branches if _accepts(b, value)] or list(branches)
+        # Several object branches fit by type (Web/MobilePullRequestRunRequest): the branch the
+        # value validates against is the one whose formats apply (`mobile.artifactUrl` is a uri).
+        fitting = [b for b in fitting if _valid(b, value)] or fitting
         formatted = [b for b in fitting if isinstance(b, Mapping) and "format" in b]
         return canonical((formatted or fitting)[0], value)
     if isinstance(value, Mapping):
@@ -184,6 +187,13 @@ def canonical(schema: Any, value: Any) -> Any:
     ):
         return float(value)
     return value
+
+
+def _valid(schema: Any, value: Any) -> bool:
+    try:
+        return bool(jsonschema_rs.validator_for(schema).is_valid(value))
+    except (ValueError, jsonschema_rs.ValidationError):
+        return False  # not a schema jsonschema-rs can compile: no preference for this branch
 
 
 def _canonical_string(fmt: Any, value: str) -> Any:

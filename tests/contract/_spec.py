@@ -37,6 +37,7 @@ __all__ = [
     "iter_schema_nodes",
     "load_normalized",
     "load_vendored",
+    "merge_all_of",
     "minimal_instance",
     "operations",
     "path_template_names",
@@ -63,8 +64,14 @@ def _load(path: Path) -> dict[str, Any]:
 
 
 def load_normalized() -> dict[str, Any]:
-    """A private deep copy of generated/openapi.normalized.yaml (callers may mutate it)."""
-    return copy.deepcopy(_load(NORMALIZED_SPEC))
+    """A private deep copy of generated/openapi.normalized.yaml (callers may mutate it).
+
+    `allOf` compositions of object schemas are read as the one object they describe (see
+    merge_all_of), as both generators do: TestDetail is TestDefinition plus `groups`.
+    """
+    spec = copy.deepcopy(_load(NORMALIZED_SPEC))
+    merge_all_of(spec)
+    return spec
 
 
 def load_vendored() -> dict[str, Any]:
@@ -228,6 +235,43 @@ def self_contained(spec: Mapping[str, Any], schema: Any, *, _stack: tuple[str, .
     return {key: self_contained(spec, value, _stack=_stack) for key, value in schema.items()}
 
 
+def merge_all_of(spec: dict[str, Any]) -> None:
+    """Replace, in place, each `allOf` of object schemas by the single object schema it means.
+
+    The merged object has the union of the members' properties and of their `required` lists.
+    That is exact as long as no member closes itself (`additionalProperties: false` would then
+    refuse the other members' properties) and no property is declared differently by two members;
+    such an `allOf` is left as it is, and the checks reading it report what they cannot follow.
+    """
+    for schema in component_schemas(spec).values():
+        for _pointer, node in list(iter_schema_nodes(schema)):
+            _merge_node(spec, node)
+
+
+def _merge_node(spec: Mapping[str, Any], node: Mapping[str, Any]) -> None:
+    members = node.get("allOf")
+    if not isinstance(node, dict) or not isinstance(members, list) or not members:
+        return
+    resolved = [deref(spec, m) for m in members]
+    if not all(isinstance(m, Mapping) and is_object_schema(m) and "allOf" not in m for m in resolved):
+        return
+    if any(m.get("additionalProperties") is False for m in resolved):
+        return
+    properties: dict[str, Any] = dict(node.get("properties") or {})
+    required: list[str] = list(node.get("required") or [])
+    for member in resolved:
+        for name, sub in (member.get("properties") or {}).items():
+            if name in properties and properties[name] != sub:
+                return
+            properties[name] = copy.deepcopy(sub)
+        required += [r for r in member.get("required") or [] if r not in required]
+    del node["allOf"]
+    node["type"] = "object"
+    node["properties"] = properties
+    if required:
+        node["required"] = required
+
+
 def schema_types(schema: Mapping[str, Any]) -> list[str]:
     """The JSON types a schema names explicitly (3.1 allows a list, e.g. ["string", "null"])."""
     declared = schema.get("type")
@@ -282,7 +326,9 @@ def _sample(spec: Mapping[str, Any], schema: Any, full: bool, depth: int) -> Any
             if full or name in required
         }
     if kind == "array":
-        return [_sample(spec, schema.get("items", {}), full, depth + 1)] if full else []
+        # minItems is honoured: CreateTestRequest needs at least one step even in a minimal body.
+        count = max(int(schema.get("minItems", 0)), 1 if full else 0)
+        return [_sample(spec, schema.get("items", {}), full, depth + 1) for _ in range(count)]
     if kind == "string":
         fmt = schema.get("format")
         if fmt in _FORMAT_SAMPLES:

@@ -253,6 +253,20 @@ class _Checker:
         if finding not in self.findings:
             self.findings.append(finding)
 
+    def _member_sample(self, cls: type, schema: Any) -> Any:
+        """A minimal instance of the union member `cls` was generated from, else of `schema`.
+
+        A union without a discriminator (CreateCredentialRequest) gives the generated body the type
+        `A | B | C`; the sample must be one of the member the check then builds, not the first one.
+        """
+        node = _spec.deref(self.spec, schema)
+        for key in ("oneOf", "anyOf"):
+            for member in node.get(key) or [] if isinstance(node, Mapping) else []:
+                name = _spec.ref_name(member)
+                if name is not None and component_class(self.pkg, self.spec, name) is cls:
+                    return _spec.minimal_instance(self.spec, member)
+        return _spec.minimal_instance(self.spec, schema)
+
     # -- expected atoms from a schema --------------------------------------------------------------
 
     def expected(self, node: Any, pointer: str) -> frozenset[_Atom]:
@@ -786,7 +800,7 @@ class _Checker:
             cls = next((a.payload for a in self.actual(hints["body"]) if a.kind == "model"), None)
             if cls is not None:
                 try:
-                    body = cls.from_dict(_spec.minimal_instance(self.spec, op.body[1]))
+                    body = cls.from_dict(self._member_sample(cls, op.body[1]))
                 except Exception as exc:
                     self.add(
                         subject,
@@ -1245,7 +1259,21 @@ def _pydantic_fields(cls: type) -> dict[str, bool] | None:
     model_fields = getattr(cls, "model_fields", None)
     if not isinstance(model_fields, Mapping):
         return None
+    if _is_free_form_root(cls, model_fields):
+        # A schema with no properties, only `additionalProperties`, is read by pydantic as a
+        # RootModel over a dict: its JSON names are the map's keys, so it declares none -- as attrs.
+        return {}
     return {(info.alias or name): info.is_required() for name, info in model_fields.items()}
+
+
+def _is_free_form_root(cls: type, model_fields: Mapping[str, Any]) -> bool:
+    """`cls` is a pydantic RootModel whose root is a JSON object map (`dict[str, ...]`)."""
+    if set(model_fields) != {"root"} or not any(
+        base.__name__ == "RootModel" for base in getattr(cls, "__mro__", ())
+    ):
+        return False
+    annotation = model_fields["root"].annotation
+    return typing.get_origin(annotation) is dict or annotation is dict
 
 
 def _pydantic_nested(annotation: Any) -> list[type]:

@@ -143,12 +143,16 @@ def _with_undeclared(name: str) -> dict[str, Any]:
 
 
 _JSON_OBJECT_SCHEMAS = [n for n in OBJECT_SCHEMAS if n not in _known.MULTIPART_ONLY]
+# Upstream closes some schemas (`additionalProperties: false`, e.g. the credential and pull-request
+# bodies): the server refuses keys they do not declare, so a model need not keep them. The others
+# say nothing, which in OAS means any further key is allowed: a newer server may add fields.
+_CLOSED = [n for n in _JSON_OBJECT_SCHEMAS if _SCHEMAS[n].get("additionalProperties") is False]
+_OPEN = [n for n in _JSON_OBJECT_SCHEMAS if n not in _CLOSED]
 
 
-@pytest.mark.parametrize("name", _JSON_OBJECT_SCHEMAS)
+@pytest.mark.parametrize("name", _OPEN)
 def test_attrs_keeps_undeclared_properties(name: str, generated: GeneratedPackage) -> None:
-    # No schema of the spec sets additionalProperties: false, so a newer server may add fields;
-    # the attrs models must carry them through rather than drop or reject them.
+    # The attrs models must carry undeclared keys of an open schema through, not drop or reject them.
     cls = component_class(generated, _SPEC, name)
     assert cls is not None
     sent = _with_undeclared(name)
@@ -157,16 +161,42 @@ def test_attrs_keeps_undeclared_properties(name: str, generated: GeneratedPackag
     assert model.to_dict()[_UNDECLARED] == sent[_UNDECLARED]
 
 
+@pytest.mark.parametrize("name", _CLOSED)
+def test_attrs_drops_what_a_closed_schema_does_not_declare(name: str, generated: GeneratedPackage) -> None:
+    # openapi-python-client reads `additionalProperties: false` as "no extra-key storage": from_dict
+    # ignores an undeclared key and to_dict never writes it, so it cannot reach the server.
+    cls = component_class(generated, _SPEC, name)
+    assert cls is not None
+    sent = _with_undeclared(name)
+    model = cls.from_dict(sent)  # type: ignore[attr-defined]
+    assert not hasattr(model, "additional_properties")
+    written = model.to_dict()
+    assert _UNDECLARED not in written
+    assert written == _spec.minimal_instance(_SPEC, _SCHEMAS[name])
+
+
+def _pydantic_keeps(models: types.ModuleType, name: str) -> bool | None:
+    """True if pydantic keeps the undeclared key, False if it drops it, None if it refuses it."""
+    adapter = _pydantic_adapter(models, name)
+    try:
+        parsed = adapter.validate_python(_with_undeclared(name))
+    except pydantic.ValidationError:
+        return None
+    return _UNDECLARED in adapter.dump_python(parsed, mode="json", by_alias=True, exclude_unset=True)
+
+
 def test_pydantic_keeps_undeclared_properties(pydantic_models: types.ModuleType) -> None:
-    dropped = []
-    for name in _JSON_OBJECT_SCHEMAS:
-        adapter = _pydantic_adapter(pydantic_models, name)
-        dumped = adapter.dump_python(
-            adapter.validate_python(_with_undeclared(name)), mode="json", by_alias=True, exclude_unset=True
-        )
-        if _UNDECLARED not in dumped:
-            dropped.append(name)
-    assert not dropped, f"pydantic models drop undeclared properties: {dropped}"
+    dropped = [name for name in _OPEN if not _pydantic_keeps(pydantic_models, name)]
+    assert not dropped, f"pydantic models drop or refuse undeclared properties of open schemas: {dropped}"
+
+
+def test_pydantic_does_not_keep_what_a_closed_schema_does_not_declare(
+    pydantic_models: types.ModuleType,
+) -> None:
+    # Consistent with attrs (which drops them): a key upstream's schema refuses must not be carried
+    # into a request. Dropping or refusing it are both acceptable readings of `false`.
+    kept = [name for name in _CLOSED if _pydantic_keeps(pydantic_models, name)]
+    assert not kept, f"pydantic models keep undeclared properties of closed schemas: {kept}"
 
 
 @_known.xfail(_known.PYDANTIC_NULL_FOR_OPTIONAL, raises=AssertionError)
