@@ -461,7 +461,7 @@ STEP = {"type": "act", "title": "Open the page"}
             "POST",
             "/api/v1/projects/{project}/credentials",
             {"kind": "inbox", "label": "x", "password": "p"},
-            "Additional properties are not allowed ('password'",
+            "password: Extra inputs are not permitted",  # closed upstream: additionalProperties false
         ),
         (
             "POST",
