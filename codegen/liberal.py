@@ -3,7 +3,8 @@
 Two sections of codegen/rules.yaml, applied last (every schema has its final name by then):
 
 - `open_enums: {in: responses}`: every enum a response can carry becomes `anyOf [<enum>, string]`,
-  so a value a newer server adds reaches the user as a `str` instead of an exception.
+  so a value a newer server adds reaches the user as a `str` instead of an exception. The property
+  a union discriminates its members by stays closed (an open tag would match every member).
 - `tolerated`: `<schema>: {<property>: [null | absent]}`: a response property upstream declares
   non-nullable (or required) that the service's documented payloads send as null (or omit).
 
@@ -103,6 +104,31 @@ def _open(node: Any, enums: set[str], trail: tuple[str | int, ...], stale: Stale
     return {k: _open(v, enums, (*trail, k), stale) for k, v in node.items()}
 
 
+def _discriminators(node: Any, found: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Member schema name -> the properties some union discriminates it by (anywhere in `node`)."""
+    if isinstance(node, list):
+        for value in node:
+            _discriminators(value, found)
+    elif isinstance(node, dict):
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+            refs = [
+                m.get("$ref")
+                for key in ("oneOf", "anyOf")
+                for m in node.get(key) or []
+                if isinstance(m, dict)
+            ]
+            refs.extend((discriminator.get("mapping") or {}).values())
+            for ref in refs:
+                if isinstance(ref, str) and ref.startswith(SCHEMA_REF_PREFIX):
+                    found.setdefault(ref.removeprefix(SCHEMA_REF_PREFIX), set()).add(
+                        discriminator["propertyName"]
+                    )
+        for value in node.values():
+            _discriminators(value, found)
+    return found
+
+
 def apply_open_enums(spec: dict[str, Any], stale: StaleSink) -> None:
     schemas: dict[str, Any] = spec["components"]["schemas"]
     # Only string enums grow new values; a boolean or numeric constant has nothing to open.
@@ -110,8 +136,20 @@ def apply_open_enums(spec: dict[str, Any], stale: StaleSink) -> None:
     # Schemas a request sends too stay closed (the steps of a test are sent by tests.create and
     # read back by tests.get): what the client sends must be a value the server knows.
     sent = request_closure(spec)
+    # A union's discriminator stays closed: opened to `anyOf [enum, string]`, every member would
+    # accept every tag, so a value would match several `oneOf` branches and validate against none.
+    discriminated = _discriminators(spec, {})
     for name in sorted(response_closure(spec) - enums - sent):
-        schemas[name] = _open(schemas[name], enums, ("components", "schemas", name), stale)
+        schema = schemas[name]
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        kept = {
+            prop: properties[prop]
+            for prop in discriminated.get(name, ())
+            if isinstance(properties, dict) and prop in properties
+        }
+        schemas[name] = _open(schema, enums, ("components", "schemas", name), stale)
+        if kept:
+            schemas[name]["properties"].update(kept)
     for path, method, operation in iter_operations(spec):
         for status, response in (operation.get("responses") or {}).items():
             for media_type, media in ((response or {}).get("content") or {}).items():

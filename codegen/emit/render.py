@@ -239,7 +239,13 @@ def _paging_data(view: OperationView, family: ModelFamily) -> list[str]:
     if view.paging is None:
         return []
     paging = view.paging
-    parse = f"models.{paging.item_model}.{family.parse_method}" if paging.item_model else "json_value"
+    # A lambda, not the bound method: naming ``models.X.from_dict`` here would import the model
+    # when the operation table loads, and the table must stay free of model imports.
+    parse = (
+        f"lambda item: models.{paging.item_model}.{family.parse_method}(item)"
+        if paging.item_model
+        else "json_value"
+    )
     return [
         f"    paging=Paging(cursor={paging.cursor_arg!r}, next_cursor={paging.next_cursor!r}, "
         f"items={paging.items!r}, parse_item={parse}),"

@@ -46,6 +46,7 @@ MAX_EXAMPLES = 30
 HOOKS = Path(__file__).with_name("_schemathesis_hooks.py")
 
 PROJECT_ID = "c0ffee00-0000-4000-8000-000000000001"
+STEP = {"title": "Open", "type": "act"}
 PROJECT_SHORT_ID = "contract"
 TEST_IDS = tuple(f"c0ffee00-0000-4000-8000-0000000001{i:02d}" for i in range(1, 5))
 GROUP_IDS = ("c0ffee00-0000-4000-8000-000000000201", "c0ffee00-0000-4000-8000-000000000202")
@@ -166,23 +167,74 @@ def _seeded_simulator() -> Simulator:
     )
 
 
-def _seed_over_http(sim: Simulator) -> dict[str, list[Any]]:
-    """Runs and mobile apps exist only once created through the API: create a few."""
+def _seed_over_http(sim: Simulator) -> dict[str, Any]:
+    """Runs, batches, environments and mobile apps exist only once created through the API.
+
+    Operations that delete or disable get entities of their own (`own`, by operation label then
+    path parameter): deleting the seeded project cascades to its tests, groups and runs, and an
+    operation scheduled after that would never again reach a success response.
+    """
     headers = {"Authorization": f"Bearer {sim.api_key}"}
     with httpx.Client(base_url=sim.url, headers=headers, trust_env=False, timeout=10) as http:
-        runs = [http.post("/v1/runs", json={"prompt": f"Seed run {n}"}).json()["id"] for n in range(3)]
-        apps = [
-            http.post(f"/v1/projects/{PROJECT_ID}/mobile", files={"file": (f"seed{n}.apk", b"APK")}).json()[
-                "app"
-            ]["id"]
-            for n in range(2)
-        ]
+
+        def created(path: str, key: str | None = None, **kwargs: Any) -> str:
+            response = http.post(path, **kwargs)
+            response.raise_for_status()
+            body = response.json()
+            return str((body[key] if key else body)["id"])
+
+        def app(n: int) -> str:
+            return created(
+                f"/v1/projects/{PROJECT_ID}/mobile", "app", files={"file": (f"seed{n}.apk", b"APK")}
+            )
+
+        def environment(n: int) -> str:
+            body = {"name": f"Seed environment {n}", "url": f"https://env{n}.example.com"}
+            return created(f"/v1/projects/{PROJECT_ID}/environments", "environment", json=body)
+
+        runs = [created("/v1/runs", json={"prompt": f"Seed run {n}"}) for n in range(3)]
+        batch = http.post(f"/v1/groups/{GROUP_IDS[0]}/runs", json={})
+        batch.raise_for_status()
+        apps = [app(n) for n in range(2)]
+        environments = [environment(n) for n in range(2)]
+
+        def test(n: int) -> str:
+            body = {"title": f"Own {n}", "description": "d", "projectId": PROJECT_ID, "steps": [STEP]}
+            return created("/v1/tests", "test", json=body)
+
+        def group(n: int, members: Sequence[str] = ()) -> str:
+            group_id = created("/v1/groups", "group", json={"name": f"Own {n}", "projectId": PROJECT_ID})
+            for member in members:
+                http.post(f"/v1/groups/{group_id}/tests", json={"testId": member}).raise_for_status()
+            return group_id
+
+        project = {"name": "Own project", "url": "https://own.example.com"}
+        own = {
+            "DELETE /v1/projects/{projectId}": {
+                "projectId": [created("/v1/projects", "project", json=project) for _ in range(3)]
+            },
+            "DELETE /v1/tests/{testId}": {"testId": [test(n) for n in range(3)]},
+            # Updating may disable a test, which would leave the seeded groups nothing to run.
+            "PATCH /v1/tests/{testId}": {"testId": [test(n) for n in range(3, 6)]},
+            "DELETE /v1/groups/{groupId}": {"groupId": [group(n) for n in range(3)]},
+            # Removing the seeded groups' tests would leave them nothing to run, too.
+            "DELETE /v1/groups/{groupId}/tests/{testId}": {
+                "groupId": [group(n, TEST_IDS) for n in range(3, 6)]
+            },
+            "DELETE /v1/projects/{projectId}/mobile/{appId}": {"appId": [app(n) for n in range(2, 5)]},
+            "DELETE /v1/projects/{projectId}/environments/{environmentId}": {
+                "environmentId": [environment(n) for n in range(2, 5)]
+            },
+        }
     return {
         "id": runs,
         "testId": list(TEST_IDS),
         "groupId": list(GROUP_IDS),
         "projectId": [PROJECT_ID, PROJECT_SHORT_ID],
         "appId": apps,
+        "batchId": [str(batch.json()["batchId"])],
+        "environmentId": environments,
+        "own": own,
         # Group and project webhooks share the path parameters: each gets the other's too (a 401).
         # The hooks' rotation uses indexes 1 and 2 of three (index 0 never): the enabled group
         # webhook and the project's go there.

@@ -10,8 +10,10 @@ Only values that are valid for their parameter are swapped: a deliberately inval
 testing, e.g. `testId=null,null`) stays invalid, so the simulator must still reject it.
 
 The seeded ids arrive in the environment variable `TESTERARMY_CONTRACT_IDS` (JSON): a list of
-ids per path parameter name, and `webhook`: a list of `[webhookId, secret]` pairs (an enabled and a
-disabled group webhook, so that webhooks.trigger answers 200 and 403 as well as 401).
+ids per path parameter name, `webhook`: a list of `[webhookId, secret]` pairs (an enabled and a
+disabled group webhook, so that webhooks.trigger answers 200 and 403 as well as 401), and
+`own`: per label of an operation that deletes or disables, the ids it takes instead (the seeded
+project must outlive the run: deleting it cascades to everything the other operations address).
 """
 
 from __future__ import annotations
@@ -58,29 +60,63 @@ def pick(operation: str, choices: list[Any]) -> Any | None:
     return choices[n % len(choices)]
 
 
-def _negative_path(case: schemathesis.Case[Any]) -> bool:
+def _negative(case: schemathesis.Case[Any], where: str) -> bool:
+    """Whether schemathesis made the `where` component ("path", "body") invalid on purpose."""
     meta = case.meta
     if meta is None:
         return False
     return any(
-        getattr(location, "name", str(location)).lower() == "path" and info.mode.value == "negative"
+        getattr(location, "name", str(location)).lower() == where and info.mode.value == "negative"
         for location, info in meta.components.items()
     )
+
+
+def _linked(case: schemathesis.Case[Any]) -> bool:
+    """Whether the case follows a stateful link: its ids came from the responses before it.
+
+    Those already name entities that exist together: swapping one of them for a seeded id would
+    pair, say, the seeded project with an environment of another project (a false 404).
+    """
+    meta = case.meta
+    return meta is not None and meta.phase.name == "stateful"
+
+
+def _map_body_ids(case: schemathesis.Case[Any]) -> None:
+    """A valid id in a JSON body (groups.add_test's testId) names a seeded entity, as in paths."""
+    body = case.body
+    if not isinstance(body, dict) or _negative(case, "body"):
+        return
+    for name, value in body.items():
+        if name in ("testId", "groupId", "prepTestId") and _valid_uuid(value):
+            chosen = pick(f"{case.operation.label} body {name}", _IDS.get(name, []))
+            if chosen is not None:
+                body[name] = chosen
 
 
 @schemathesis.hook
 def map_case(context: schemathesis.HookContext, case: schemathesis.Case[Any]) -> schemathesis.Case[Any]:
     params = case.path_parameters
-    if not params or _negative_path(case) or not all(_valid(k, v) for k, v in params.items()):
-        return case
     label = case.operation.label
-    if "webhookId" in params:
+    if (
+        params
+        and "webhookId" in params
+        and not _negative(case, "path")
+        and _valid("secret", params["secret"])
+    ):
+        # No response carries a webhook secret, so no link supplies one: seeded in every phase.
         chosen = pick(label, _IDS.get("webhook", []))
         if chosen is not None:
             params["webhookId"], params["secret"] = chosen
         return case
+    if _linked(case):
+        return case
+    _map_body_ids(case)
+    if not params or _negative(case, "path") or not all(_valid(k, v) for k, v in params.items()):
+        return case
+    # An operation that deletes or disables takes entities of its own (see _seed_over_http).
+    own: dict[str, list[Any]] = _IDS.get("own", {}).get(label, {})
     for name in list(params):
-        choices = _IDS.get(name, [])
+        choices = own.get(name, _IDS.get(name, []))
         if _valid_uuid(params[name]):
             # A uuid-format parameter (projectId of the mobile operations) takes no shortId.
             choices = [c for c in choices if _valid_uuid(c)]

@@ -173,8 +173,10 @@ def _add_schema(spec: Spec) -> None:
 
 
 def _change_nested_field(spec: Spec) -> None:
-    github = _schemas(spec)["TriggerGroupRunResponse"]["properties"]["metadata"]["properties"]["github"]
-    github["properties"]["configured"] = {"type": "string"}
+    # Upstream's inline object inside a step (its `input`): normalization named it, so the nested
+    # field is reached through the step's $ref.
+    ref = _schemas(spec)["ReusableActionStep"]["properties"]["input"]["$ref"]
+    _schemas(spec)[ref.rsplit("/", 1)[-1]]["properties"]["focused"] = {"type": "string"}
 
 
 def _add_query_param(spec: Spec) -> None:
@@ -230,7 +232,7 @@ SPEC_MUTATIONS: dict[str, SpecMutation] = {
     ),
     "add a schema": SpecMutation(_add_schema, ((f"schema {ABSENT_SCHEMA}", "no generated class"),)),
     "change a nested field": SpecMutation(
-        _change_nested_field, (("TriggerGroupRunResponse", "metadata.github.configured", "bool", "str"),)
+        _change_nested_field, (("ReusableActionStepInput", "focused", "bool", "str"),)
     ),
     "add a query param": SpecMutation(
         _add_query_param,

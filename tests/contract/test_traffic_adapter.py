@@ -9,6 +9,7 @@ caused it.
 
 from __future__ import annotations
 
+import copy
 import json
 import textwrap
 from collections.abc import Callable, Iterator
@@ -239,21 +240,38 @@ def test_an_operation_the_spec_does_not_have(validator: TrafficValidator) -> Non
     assert (unknown.operation, unknown.where) == ("GET /api/v1/nothing-here", "path")
 
 
+def _operation_id(spec: dict[str, Any], method: str, path: str) -> str:
+    return str(spec["paths"][path][method]["operationId"])
+
+
 @pytest.mark.usefixtures("count")
 def test_multipart_bodies_are_read_as_forms(validator: TrafficValidator) -> None:
-    path = f"/v1/projects/{RUN_ID}/mobile"
+    spec = _spec.load_normalized()
+    template = "/v1/projects/{projectId}/mobile"
+    upload = _operation_id(spec, "post", template)
+    path = template.replace("{projectId}", RUN_ID)
     files = {"file": ("app.apk", b"APK\x00DATA", "application/octet-stream")}
     assert validator.check_request(request("POST", path, files=files, data={"removeAfter": "3600"})) == []
-    bad = only(validator.check_request(request("POST", path, files=files, data={"removeAfter": "soon"})))
-    assert (bad.operation, bad.direction, bad.where) == (
-        "projects.upload_mobile_app",
-        "request",
-        "$.removeAfter",
-    )
-    assert "'soon' is not of type 'integer'" in bad.message
     # A text part only (httpx sends a data-only form urlencoded, hence the explicit part).
     missing = only(validator.check_request(request("POST", path, files={"removeAfter": (None, b"60")})))
-    assert (missing.where, missing.message) == ("$.file", "required property is missing")
+    assert (missing.operation, missing.where, missing.message) == (
+        upload,
+        "$.file",
+        "required property is missing",
+    )
+    # A part whose property is an integer must hold an integer's text. The published spec types
+    # removeAfter as a string, so a copy that types it as an integer shows the text being cast.
+    typed = copy.deepcopy(spec)
+    body = typed["paths"][template]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    target = _spec.component_schemas(typed)[body["$ref"].rsplit("/", 1)[-1]] if "$ref" in body else body
+    target["properties"]["removeAfter"] = {"type": "integer", "minimum": 60}
+    strict = TrafficValidator(typed)
+    assert strict.check_request(request("POST", path, files=files, data={"removeAfter": "3600"})) == []
+    bad = only(strict.check_request(request("POST", path, files=files, data={"removeAfter": "soon"})))
+    assert (bad.operation, bad.direction, bad.where) == (upload, "request", "$.removeAfter")
+    assert "'soon' is not of type 'integer'" in bad.message
+    low = only(strict.check_request(request("POST", path, files=files, data={"removeAfter": "5"})))
+    assert (low.where, "5 is less than the minimum of 60" in low.message) == ("$.removeAfter", True)
 
 
 def test_scope_and_server_mapping(validator: TrafficValidator) -> None:
@@ -264,8 +282,12 @@ def test_scope_and_server_mapping(validator: TrafficValidator) -> None:
     for outside in ("http://127.0.0.1:1/_sim/health", "http://127.0.0.1:1/api/v10/runs", "http://h/v1/runs"):
         assert not validator.in_scope(httpx.Request("GET", outside))
     # A literal path segment wins over a template parameter.
+    spec = _spec.load_normalized()
     upload = httpx.Request("POST", f"{LOCAL}/v1/projects/p/mobile/upload")
-    assert validator.operation_of(upload) == "projects.initiate_mobile_app_upload"
+    assert "/v1/projects/{projectId}/mobile/{appId}" in spec["paths"]  # the template it could match
+    assert validator.operation_of(upload) == _operation_id(
+        spec, "post", "/v1/projects/{projectId}/mobile/upload"
+    )
 
 
 def test_json_paths() -> None:

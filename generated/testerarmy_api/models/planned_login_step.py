@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,13 +20,13 @@ class PlannedLoginStep:
     """
     Attributes:
         title (str): Concise description of the login step
-        type_ (PlannedLoginStepType | str):
+        type_ (PlannedLoginStepType): Authenticate using a credential
         credential_id (str | Unset): ID of the credential to use
         temporary_email (bool | Unset): Set to true to create a temporary email inbox at run time
     """
 
     title: str
-    type_: PlannedLoginStepType | str
+    type_: PlannedLoginStepType
     credential_id: str | Unset = UNSET
     temporary_email: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -34,11 +34,7 @@ class PlannedLoginStep:
     def to_dict(self) -> dict[str, Any]:
         title = self.title
 
-        type_: str
-        if isinstance(self.type_, PlannedLoginStepType):
-            type_ = self.type_.value
-        else:
-            type_ = self.type_
+        type_ = self.type_.value
 
         credential_id = self.credential_id
 
@@ -64,18 +60,7 @@ class PlannedLoginStep:
         d = dict(src_dict)
         title = d.pop("title")
 
-        def _parse_type_(data: object) -> PlannedLoginStepType | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                type_type_0 = PlannedLoginStepType(data)
-
-                return type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(PlannedLoginStepType | str, data)
-
-        type_ = _parse_type_(d.pop("type"))
+        type_ = PlannedLoginStepType(d.pop("type"))
 
         credential_id = d.pop("credentialId", UNSET)
 

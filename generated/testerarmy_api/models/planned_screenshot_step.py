@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,21 +19,17 @@ class PlannedScreenshotStep:
     """
     Attributes:
         title (str): Description of what page state to capture
-        type_ (PlannedScreenshotStepType | str):
+        type_ (PlannedScreenshotStepType): Capture visual evidence of the current page state
     """
 
     title: str
-    type_: PlannedScreenshotStepType | str
+    type_: PlannedScreenshotStepType
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
 
-        type_: str
-        if isinstance(self.type_, PlannedScreenshotStepType):
-            type_ = self.type_.value
-        else:
-            type_ = self.type_
+        type_ = self.type_.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,18 +47,7 @@ class PlannedScreenshotStep:
         d = dict(src_dict)
         title = d.pop("title")
 
-        def _parse_type_(data: object) -> PlannedScreenshotStepType | str:
-            try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                type_type_0 = PlannedScreenshotStepType(data)
-
-                return type_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(PlannedScreenshotStepType | str, data)
-
-        type_ = _parse_type_(d.pop("type"))
+        type_ = PlannedScreenshotStepType(d.pop("type"))
 
         planned_screenshot_step = cls(
             title=title,

@@ -1142,7 +1142,7 @@ RUNS_LIST: OperationSpec[models.RunList] = OperationSpec(
         cursor="cursor",
         next_cursor="nextCursor",
         items="runs",
-        parse_item=models.Run.from_dict,
+        parse_item=lambda item: models.Run.from_dict(item),
     ),
 )
 
@@ -1308,7 +1308,7 @@ TESTS_LIST: OperationSpec[models.TestList] = OperationSpec(
         cursor="cursor",
         next_cursor="nextCursor",
         items="tests",
-        parse_item=models.TestDefinition.from_dict,
+        parse_item=lambda item: models.TestDefinition.from_dict(item),
     ),
 )
 

@@ -70,6 +70,30 @@ def test_response_enums_open_but_a_schema_a_request_sends_stays_closed() -> None
     assert stale.entries == []
 
 
+def test_the_discriminator_of_a_response_union_stays_closed_the_rest_opens() -> None:
+    spec, stale = _spec(), _Stale()
+    schemas = spec["components"]["schemas"]
+    schemas["Run"]["properties"]["plan"] = {
+        "type": "array",
+        "items": {
+            "oneOf": [{"$ref": REF + "Act"}, {"$ref": REF + "Wait"}],
+            "discriminator": {"propertyName": "type", "mapping": {"act": REF + "Act", "wait": REF + "Wait"}},
+        },
+    }
+    for name in ("Act", "Wait"):
+        schemas[f"{name}Type"] = {"type": "string", "enum": [name.lower()]}
+        schemas[name] = {
+            "type": "object",
+            "properties": {"type": {"$ref": REF + f"{name}Type"}, "kind": {"$ref": REF + "Kind"}},
+        }
+    apply_open_enums(spec, stale)
+    for name in ("Act", "Wait"):
+        # Opened, every member would accept every tag and a step would match both branches.
+        assert schemas[name]["properties"]["type"] == {"$ref": REF + f"{name}Type"}
+        assert schemas[name]["properties"]["kind"] == {"anyOf": [{"$ref": REF + "Kind"}, {"type": "string"}]}
+    assert stale.entries == []
+
+
 def test_tolerated_null_and_absence_loosen_the_response_schema() -> None:
     spec, stale = _spec(), _Stale()
     apply_tolerated(spec, {"Run": {"error": ("null",), "note": ("null",), "input": ("absent",)}}, "s", stale)
