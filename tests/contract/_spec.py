@@ -35,6 +35,7 @@ __all__ = [
     "is_enum_schema",
     "is_object_schema",
     "iter_schema_nodes",
+    "load_committed_normalized",
     "load_normalized",
     "load_vendored",
     "merge_all_of",
@@ -72,6 +73,11 @@ def load_normalized() -> dict[str, Any]:
     spec = copy.deepcopy(_load(NORMALIZED_SPEC))
     merge_all_of(spec)
     return spec
+
+
+def load_committed_normalized() -> dict[str, Any]:
+    """generated/openapi.normalized.yaml exactly as committed (no allOf merging), a private copy."""
+    return copy.deepcopy(_load(NORMALIZED_SPEC))
 
 
 def load_vendored() -> dict[str, Any]:

@@ -61,9 +61,11 @@ def _shape(node: Any) -> Any:
 
 
 def test_the_committed_normalized_spec_is_the_vendored_spec_under_the_rules(
-    vendored_spec: dict[str, Any], normalized_spec: dict[str, Any], rules: Rules
+    vendored_spec: dict[str, Any], rules: Rules
 ) -> None:
-    assert normalize(vendored_spec, rules, "openapi.yaml").spec == normalized_spec
+    # Compared as committed: the `normalized_spec` fixture reads allOf merged (as the generators do).
+    committed = _spec.load_committed_normalized()
+    assert normalize(vendored_spec, rules, "openapi.yaml").spec == committed
 
 
 def test_every_operation_is_upstreams_or_the_overlays(
