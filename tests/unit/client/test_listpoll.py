@@ -148,6 +148,20 @@ class TestOneRound:
         assert sorted(team.gets) == sorted(old)
         assert [str(a.run.id) for a in answers if isinstance(a, Polled)] == old
 
+    def test_a_round_of_the_batchs_older_runs_walks_down_to_them(self, clock: FakeClock) -> None:
+        # A round need not hold the batch's newest runs (a cohort of followers out of step): its
+        # runs sit on the 2nd and 3rd page, and the planner knows it from the round before.
+        team = FakeTeam(clock)
+        ours = team.add(250, PROJECT, lambda i: 1e9)
+        planner = StatusPlanner()
+        round_of(planner, team, ours)
+        team.lists.clear()
+        oldest = ours[:150]
+        answers = round_of(planner, team, oldest)
+        assert [str(a.run.id) for a in answers if isinstance(a, Polled)] == oldest
+        assert len(team.lists) == 3
+        assert team.gets == []
+
     def test_later_rounds_filter_by_the_project_learnt(self, clock: FakeClock) -> None:
         team = FakeTeam(clock)
         ours = team.add(150, PROJECT, lambda i: 1e9)
