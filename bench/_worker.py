@@ -133,11 +133,13 @@ def fanout(payload: dict[str, Any]) -> dict[str, Any]:
     scale = payload["scale"]
     if payload.get("per_run"):
         # The baseline of figure 4: the same wait with list pages switched off (one GET per pending
-        # run per round, the algorithm before list polling). Bench-only: swaps the planner factory.
+        # run per round, the algorithm before list polling). Bench-only: swaps the planner class
+        # where the wait imports it from (``_base`` imports it when a wait starts, so a name
+        # patched on ``_base`` itself would be shadowed and the baseline would list pages too).
         from testerarmy import _listpoll
-        from testerarmy._resources import _base
 
-        setattr(_base, "StatusPlanner", lambda: _listpoll.StatusPlanner(listing=False))  # noqa: B010
+        planner = _listpoll.StatusPlanner
+        setattr(_listpoll, "StatusPlanner", lambda: planner(listing=False))  # noqa: B010
 
     async def scaled_sleep(seconds: float) -> None:
         await anyio.sleep(seconds * scale)

@@ -76,6 +76,8 @@ def _one(repetition: int, *, per_run: bool, hogs: int) -> dict[str, Any]:
         last = anchor + max(f for f in finished if f is not None) * SCALE
         gets = sim.requests.count("GET", operation="runs.get")
         pages = sim.requests.count("GET", operation="runs.list")
+    if per_run and pages:  # the baseline must be per-run polling, or the ratio means nothing
+        raise RuntimeError(f"the per-run baseline listed {pages} pages: its planner swap did not take")
     wall = fan["end"] - fan["start"]
     return {
         "runs": fan["runs"],

@@ -8,8 +8,10 @@ walked with ``cursor`` → ``nextCursor``. :meth:`StatusPlanner.fetch` answers o
    far); runs of unknown project (the first round) and runs without one share a team-wide walk.
 2. Each group with at least two runs left walks its list from the top (newest first, where a batch
    that was just triggered sits) and takes every listed run **whose id is one of ours** — never
-   another run of the team. The walk goes on while it pays: it stops once its pages outnumber the
-   runs they answered, so a round never costs more than per-run polling plus one request per
+   another run of the team. The walk goes on while it pays: while its pages do not outnumber the
+   runs they answered, or while the wanted runs last listed further down (a round's runs need not
+   be the newest of the batch) are at least as many as the pages down to them; and never more
+   pages than runs it wants. So a round never costs more than per-run polling plus one request per
    group, and a batch that fills the top pages costs one page per 100 runs.
 3. Whatever no page answered — a run outside the walked window, a group too small, a walk that
    failed — is fetched with per-run GETs (:class:`~._polling.Fetch`), exactly as before. So every
@@ -99,6 +101,10 @@ class StatusPlanner:
 
     listing: bool = True
     projects: dict[str, str | None] = field(default_factory=dict)
+    #: Where each run of ours was last listed (items above it in its list). Runs are only ever added
+    #: at the top, so this is a lower bound of where it is now: a walk whose top pages hold none of
+    #: the runs it wants (they are older than the batch's newest) goes on down to them if it pays.
+    offsets: dict[str, int] = field(default_factory=dict)
     #: Requests made so far, by kind (for logs and benchmarks).
     pages: int = 0
     gets: int = 0
@@ -117,10 +123,11 @@ class StatusPlanner:
         self, project_id: str | None, wanted: set[str], answers: dict[str, Polled | Exception]
     ) -> Generator[ListRuns, Any, None]:
         """Walk one list from its top while it pays; fill ``answers`` for the ids in ``wanted``."""
-        pages = answered = 0
+        pages = answered = offset = 0
+        budget = len(wanted)  # never more pages than the GETs they replace
         cursor: str | None = None
         seen_cursors: set[str] = set()
-        while wanted and (pages == 0 or pages <= answered):
+        while wanted and pages < budget and (pages <= answered or self._pays_further(offset, wanted)):
             outcome = yield ListRuns(project_id, cursor)
             pages += 1
             self.pages += 1
@@ -137,16 +144,24 @@ class StatusPlanner:
                     logger.info("Run list page failed, polling runs one by one this round: %s", outcome)
                 return
             assert isinstance(outcome, ListedPage)
-            for run in outcome.runs:
+            for position, run in enumerate(outcome.runs, offset):
                 run_id = str(run.id)
+                if run_id in self.projects or run_id in wanted:
+                    self.offsets[run_id] = position
                 if run_id in wanted:  # by id: another run of the team is never taken for ours
                     wanted.discard(run_id)
                     answers[run_id] = Polled(run, outcome.retry_after)
                     answered += 1
+            offset += len(outcome.runs)
             cursor = outcome.next_cursor
             if not cursor or cursor in seen_cursors:
                 return
             seen_cursors.add(cursor)
+
+    def _pays_further(self, offset: int, wanted: set[str]) -> bool:
+        """Do the wanted runs last listed below ``offset`` repay the pages down to them?"""
+        deeper = sorted(self.offsets[r] for r in wanted if self.offsets.get(r, -1) >= offset)
+        return any(found >= (at - offset) // LIST_PAGE_SIZE + 1 for found, at in enumerate(deeper, 1))
 
     def fetch(self, run_ids: Sequence[str]) -> Generator[PlannerAction, Any, tuple[Polled | Exception, ...]]:
         """One poll round over ``run_ids``: an outcome per id, in order (as ``Fetch`` would give)."""

@@ -243,8 +243,12 @@ def wait_flow(
     results: list[Run | None] = [None] * len(followers)
     pending: dict[int, WaitAction] = {}
     wake_at: dict[int, float] = {}
+    notified_at: dict[int, float] = {}
 
-    def advance(index: int, value: object) -> None:
+    def advance(index: int, value: object, now: float) -> None:
+        # ``now`` is read once per round, not per follower: followers on the same schedule must wake
+        # at the same instant, or the time spent advancing a thousand of them (a loaded machine, a
+        # scaled clock) splits one round into many small ones that no list page can answer together.
         try:
             action = followers[index].send(value)
         except StopIteration as done:
@@ -253,17 +257,20 @@ def wait_flow(
             wake_at.pop(index, None)
             return
         pending[index] = action
-        if isinstance(action, Sleep):
-            wake_at[index] = clock() + action.seconds
+        if isinstance(action, Notify):
+            notified_at[index] = now  # its pause counts from the poll, not from the callbacks
+        elif isinstance(action, Sleep):
+            wake_at[index] = now + action.seconds
 
     try:
+        start = clock()
         for index in range(len(followers)):
-            advance(index, None)
+            advance(index, None, start)
         while pending:
             notify = next((i for i, action in pending.items() if isinstance(action, Notify)), None)
             if notify is not None:
                 yield pending[notify]
-                advance(notify, None)
+                advance(notify, None, notified_at.pop(notify))
                 continue
             due = [i for i, action in pending.items() if isinstance(action, Fetch)]
             if due:
@@ -272,8 +279,9 @@ def wait_flow(
                     outcomes = yield Fetch(ids)
                 else:
                     outcomes = yield from planner.fetch(ids)
+                answered_at = clock()
                 for index, outcome in zip(due, outcomes, strict=True):
-                    advance(index, (outcome,))
+                    advance(index, (outcome,), answered_at)
                 continue
             now = clock()
             ready = [i for i, when in wake_at.items() if when <= now]
@@ -282,7 +290,7 @@ def wait_flow(
                 continue
             for index in ready:
                 wake_at.pop(index)
-                advance(index, None)
+                advance(index, None, now)
     finally:
         for follower in followers:
             follower.close()

@@ -45,8 +45,8 @@ NORMALIZATIONS: dict[str, str] = {
     "date-time": "compared as (instant, UTC offset): attrs writes `+00:00` where the input said `Z`, "
     "pydantic writes `Z`, both write fractions as 6 digits",
     "uuid": "compared as UUID values: both generators write the canonical lower-case form",
-    "uri": "compared with scheme and host lower-cased and an empty path read as `/` (pydantic's AnyUrl "
-    "adds that slash)",
+    "uri": "compared with scheme and host lower-cased, dot segments removed (RFC 3986 5.2.4) and an empty "
+    "path read as `/` (pydantic's AnyUrl normalizes both)",
     "number": "compared as floats: pydantic's float turns 3 into 3.0 (RFC 8259 section 6: JSON numbers "
     "are IEEE doubles for interoperability)",
 }
@@ -87,6 +87,22 @@ def rfc3339_datetimes(draw: st.DrawFn) -> str:
 def _pad_year(moment: datetime.datetime) -> str:
     # strftime's %Y does not zero-pad years below 1000 on every platform.
     return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment:%H:%M:%S}"
+
+
+def _remove_dot_segments(path: str) -> str:
+    """RFC 3986 5.2.4: `/a/./b/../c` is `/a/c`. pydantic's AnyUrl normalizes URLs so; the same URL."""
+    segments = path.split("/")
+    kept: list[str] = []
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment in (".", ".."):
+            if segment == ".." and len(kept) > 1:
+                kept.pop()
+            if last:
+                kept.append("")  # `/a/b/..` and `/a/.` end in a slash
+        else:
+            kept.append(segment)
+    return "/".join(kept)
 
 
 def uris() -> st.SearchStrategy[str]:
@@ -211,7 +227,7 @@ def _canonical_string(fmt: Any, value: str) -> Any:
                     (
                         parts.scheme.lower(),
                         parts.netloc.lower(),
-                        parts.path or "/",
+                        _remove_dot_segments(parts.path) or "/",
                         parts.query,
                         parts.fragment,
                     )

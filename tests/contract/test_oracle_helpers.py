@@ -44,6 +44,11 @@ def test_uuids_compare_as_values_and_uris_modulo_case_and_empty_path() -> None:
     uri = {"type": "string", "format": "uri"}
     assert _same(uri, "https://Example.com", "https://example.com/")
     assert not _same(uri, "https://example.com/a", "https://example.com/b")
+    # Dot segments are the same URL (RFC 3986 5.2.4), and what pydantic's AnyUrl writes back.
+    assert _same(uri, "https://x.com/-4000/0/.", "https://x.com/-4000/0/")
+    assert _same(uri, "https://x.com/a/./b/../c", "https://x.com/a/c")
+    assert str(pydantic.AnyUrl("https://x.com/-4000/0/.")) == "https://x.com/-4000/0/"
+    assert not _same(uri, "https://x.com/a/..", "https://x.com/a")
     assert not _same({"type": "string"}, "https://example.com", "https://example.com/")
 
 
