@@ -26,6 +26,8 @@ __all__ = ["ApiSpec", "Parameter", "SpecOperation", "load_spec"]
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 _PACKAGE_DATA = ("testerarmy_pydantic", "openapi.normalized.json")
 _ROOT = "urn:testerarmy-sim:spec"
+# Validators of schemas built on the fly (not in the document), kept by content, least recent out.
+_MAX_BY_CONTENT = 256
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,10 @@ class ApiSpec:
         self.document = document
         resource = DRAFT202012.create_resource(dict(document))
         self._registry: referencing.Registry[Any] = referencing.Registry().with_resource(_ROOT, resource)
+        self._document_ids = _mapping_ids(document)  # grows by the kept folds of `merged`
+        self._folded: dict[int, dict[str, Any]] = {}
         self._validators: dict[int, jsonschema.protocols.Validator] = {}
+        self._by_content: dict[str, jsonschema.protocols.Validator] = {}
         global_auth = bool(document.get("security"))
         ops: list[SpecOperation] = []
         for path, item in document["paths"].items():
@@ -161,12 +166,25 @@ class ApiSpec:
         return node
 
     def merged(self, schema: Any) -> Mapping[str, Any]:
-        """``schema`` with refs followed and ``allOf`` folded into one (properties, required united)."""
+        """``schema`` with refs followed and ``allOf`` folded into one (properties, required united).
+
+        The fold of a document schema is made once and kept (callers must not mutate it): it then
+        counts as part of the document, and its validator is cached by identity too.
+        """
         schema = self.deref(schema)
         if not isinstance(schema, Mapping):
             return {}
         if "allOf" not in schema:
             return schema
+        if id(schema) not in self._document_ids:
+            return self._fold(schema)
+        folded = self._folded.get(id(schema))
+        if folded is None:
+            folded = self._folded[id(schema)] = self._fold(schema)
+            self._document_ids |= _mapping_ids(folded)
+        return folded
+
+    def _fold(self, schema: Mapping[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
         props: dict[str, Any] = dict(out.get("properties") or {})
         required: list[str] = list(out.get("required") or [])
@@ -185,14 +203,43 @@ class ApiSpec:
         return out
 
     def validator(self, schema: Mapping[str, Any]) -> jsonschema.protocols.Validator:
-        """A cached JSON Schema 2020-12 validator of ``schema`` (refs resolve against the spec)."""
-        cached = self._validators.get(id(schema))
-        if cached is None:
-            cached = jsonschema.Draft202012Validator(
-                _rebase(schema), registry=self._registry, format_checker=jsonschema.FormatChecker()
-            )
-            self._validators[id(schema)] = cached
+        """A cached JSON Schema 2020-12 validator of ``schema`` (refs resolve against the spec).
+
+        A schema of the document is cached by identity (the document lives as long as the spec, so
+        its ids stay unique). Any other schema (a handler's ``{"$ref": ...}``, a ``merged`` copy) is
+        cached by its content: an id-keyed entry would outlive its object, and the next temporary
+        allocated at the same address would get the old one's validator.
+        """
+        if id(schema) in self._document_ids:
+            cached = self._validators.get(id(schema))
+            if cached is None:
+                cached = self._validators[id(schema)] = self._build(schema)
+            return cached
+        key = json.dumps(schema, sort_keys=True, default=repr)
+        cached = self._by_content.pop(key, None) or self._build(schema)
+        self._by_content[key] = cached  # most recently used last
+        if len(self._by_content) > _MAX_BY_CONTENT:
+            del self._by_content[next(iter(self._by_content))]
         return cached
+
+    def _build(self, schema: Mapping[str, Any]) -> jsonschema.protocols.Validator:
+        return jsonschema.Draft202012Validator(
+            _rebase(schema), registry=self._registry, format_checker=jsonschema.FormatChecker()
+        )
+
+
+def _mapping_ids(node: Any) -> frozenset[int]:
+    """The ids of every mapping inside ``node`` (iteratively: the document may nest deeply)."""
+    ids: set[int] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Mapping):
+            ids.add(id(item))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return frozenset(ids)
 
 
 def _rebase(schema: Any) -> Any:

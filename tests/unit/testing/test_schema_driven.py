@@ -247,3 +247,46 @@ def test_operation_keys_are_method_and_path_as_in_the_spec():
         for method in item:
             if method in ("get", "put", "post", "delete", "patch"):
                 assert f"{method.upper()} {path}" in spec.by_key
+
+
+def test_a_validator_is_never_reused_for_another_schema_at_the_same_address(spec: ApiSpec):
+    """Regression: the cache was keyed by ``id(schema)`` alone. A body check builds a temporary
+    ``{"$ref": <variant>}`` per request; once freed, the next temporary often lands at the same
+    address and got the previous variant's validator (schemathesis saw a valid custom-login
+    credential refused with the inbox variant's errors, now and then, under load)."""
+    texts = ApiSpec(
+        {
+            "openapi": "3.1.0",
+            "paths": {},
+            "components": {"schemas": {"Text": {"type": "string"}, "Count": {"type": "integer"}}},
+        }
+    )
+    valid = {"#/components/schemas/Text": "seven", "#/components/schemas/Count": 7}
+    refs = tuple(valid)
+    reused = 0
+    for n in range(50):
+        first, second = refs[n % 2], refs[(n + 1) % 2]
+        temporary = {"$ref": first}  # as a request handler builds it
+        address = id(temporary)
+        checked = texts.validator(temporary)
+        assert checked.is_valid(valid[first]), (n, first)
+        assert not checked.is_valid(valid[second]), (n, first)
+        del temporary, checked
+        temporary = {"$ref": second}  # CPython hands out the freed dict again
+        reused += id(temporary) == address
+        checked = texts.validator(temporary)
+        assert checked.is_valid(valid[second]), (n, second)
+        assert not checked.is_valid(valid[first]), (n, second)
+        del temporary, checked
+    assert reused, "no address was reused: this test exercised nothing"
+    # Schemas of the document itself stay cached by identity (the hot path: every request's body).
+    body = spec.by_key["POST /v1/tests"].body_schema
+    assert body is not None
+    assert spec.validator(body) is spec.validator(body)
+    # So are the folds of its allOf schemas, made once.
+    meta = spec.deref({"$ref": "#/components/schemas/TestDefinition"})["properties"]["meta"]
+    assert "allOf" in meta
+    folded = spec.merged(meta)
+    assert folded is spec.merged(meta)
+    assert set(folded["properties"]) == {"kind", "extra"}
+    assert spec.validator(folded) is spec.validator(folded)
