@@ -66,11 +66,11 @@ SCHEMATHESIS_EMPTY_UUID = (
 )
 
 SIM_RULES_BEYOND_THE_SCHEMA = (
-    "the simulator enforces rules the schema does not state: groups.update runMode in "
-    "concurrent|sequential; credential type in login|inbox; project url http(s); group "
-    "webhook mobile = exactly one of bundleId/appId/artifactUrl (+ buildId/artifactFilename rules); "
-    "mobile filenames .app.zip/.app.tar.gz/.zip/.tgz/.apk, fileSize 1..4 GiB, removeAfter >= 1. Most "
-    "come from the prose docs (NOTES.md); the spec could carry them as minimum/enum/oneOf"
+    "the simulator enforces rules the schema does not state: a project url is http(s) and an "
+    "environment url https (the spec: any string of 1..500); group webhook mobile = exactly one of "
+    "bundleId/appId/artifactUrl (+ buildId/artifactFilename rules); mobile filenames "
+    ".app.zip/.app.tar.gz/.zip/.tgz/.apk, fileSize 1..4 GiB, removeAfter a whole number >= 1. They "
+    "come from the prose docs (NOTES.md); the spec could carry them as pattern/minimum/oneOf"
 )
 
 
