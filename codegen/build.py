@@ -22,7 +22,7 @@ from typing import Any
 
 from codegen.emit import emit_resources
 from codegen.errors import SpecError
-from codegen.lazy_models import make_models_lazy
+from codegen.lazy_models import make_models_lazy, make_package_lazy
 from codegen.normalize import Normalized, normalize
 from codegen.pydantic_input import with_explicit_extra_keys
 from codegen.rules import load_rules
@@ -238,13 +238,14 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
         add_unset_repr(client)
         # The first call would otherwise import every model module (figure 5, docs/performance.md).
         lazy_init = make_models_lazy(client)
+        lazy_package = make_package_lazy(client)  # nothing of ours uses the generator's Client
         (models / "__init__.py").write_text(_PYDANTIC_INIT, encoding="utf-8")
         # PEP 561: without the marker a user's mypy treats every model attribute as Any.
         for package in (client, models):
             (package / "py.typed").write_text("", encoding="utf-8")
         # Package data: the simulator (testerarmy.testing) serves the normalized spec it ships with.
         (models / "openapi.normalized.json").write_text(json.dumps(normalized.spec) + "\n", encoding="utf-8")
-        _format_python([client / "_spec.py", resources, lazy_init, models], scratch)
+        _format_python([client / "_spec.py", resources, lazy_init, lazy_package, models], scratch)
         _add_headers(scratch, spec_sha256)
         normalized_text = _header(spec_sha256) + text
         (scratch / NORMALIZED_NAME).write_text(normalized_text, encoding="utf-8")

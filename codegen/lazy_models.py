@@ -1,5 +1,9 @@
 """Make the generated ``models`` package load each model on first use (PEP 562).
 
+The client package's own ``__init__.py`` gets the same treatment: the generator re-exports its
+attrs-based ``Client``/``AuthenticatedClient`` there, which nothing of ours uses, yet every import
+of a ``testerarmy_api`` submodule ran it (and built both attrs classes) first.
+
 openapi-python-client writes ``models/__init__.py`` as one ``from .x import X`` per model, so the
 first ``import testerarmy_api.models`` — which every call makes, through the operation table —
 imports all ~190 model modules (and their attrs classes) although one call needs two or three.
@@ -24,11 +28,11 @@ from pathlib import Path
 
 from codegen.errors import SpecError
 
-__all__ = ["make_models_lazy", "render_lazy_init"]
+__all__ = ["make_models_lazy", "make_package_lazy", "render_lazy_init"]
 
 
 def _imports(source: str, where: str) -> tuple[str | None, dict[str, str], list[str]]:
-    """(docstring, {name: submodule}, __all__) of the generator's models/__init__.py."""
+    """(docstring, {name: submodule}, __all__) of a generator's ``__init__.py`` (``where``)."""
     tree = ast.parse(source)
     doc = ast.get_docstring(tree)
     names: dict[str, str] = {}
@@ -39,7 +43,7 @@ def _imports(source: str, where: str) -> tuple[str | None, dict[str, str], list[
         if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
             for alias in node.names:
                 if alias.asname not in (None, alias.name):
-                    raise SpecError(where, alias.name, "models/__init__.py: renamed import not supported")
+                    raise SpecError(where, alias.name, f"{where}: renamed import not supported")
                 names[alias.name] = node.module
             continue
         if (
@@ -51,23 +55,23 @@ def _imports(source: str, where: str) -> tuple[str | None, dict[str, str], list[
         ):
             exported = [ast.literal_eval(element) for element in node.value.elts]
             continue
-        raise SpecError(where, "", f"models/__init__.py: unexpected statement at line {node.lineno}")
+        raise SpecError(where, "", f"{where}: unexpected statement at line {node.lineno}")
     if exported is None:
-        raise SpecError(where, "", "models/__init__.py has no __all__")
+        raise SpecError(where, "", f"{where} has no __all__")
     missing = sorted(set(exported) - set(names))
     if missing:
-        raise SpecError(where, "", f"models/__init__.py exports names it does not import: {missing}")
+        raise SpecError(where, "", f"{where} exports names it does not import: {missing}")
     return doc, names, exported
 
 
-def render_lazy_init(source: str, where: str = "models/__init__.py") -> str:
-    """The lazy ``models/__init__.py`` for the generator's eager ``source``."""
+def render_lazy_init(source: str, where: str = "models/__init__.py", *, noun: str = "model") -> str:
+    """The lazy ``__init__.py`` for the generator's eager ``source`` (each ``noun`` on first use)."""
     doc, names, exported = _imports(source, where)
     summary = (doc or "The data models used in inputs/outputs").rstrip(".")
     lines = [
         f'"""{summary}.',
         "",
-        "Each model loads on first use (PEP 562; this file is written by codegen/lazy_models.py).",
+        f"Each {noun} loads on first use (PEP 562; this file is written by codegen/lazy_models.py).",
         '"""',
         "",
         "from __future__ import annotations",
@@ -108,5 +112,14 @@ def render_lazy_init(source: str, where: str = "models/__init__.py") -> str:
 def make_models_lazy(client_package: Path) -> Path:
     """Rewrite ``client_package``/models/__init__.py in place; returns its path."""
     path = client_package / "models" / "__init__.py"
-    path.write_text(render_lazy_init(path.read_text(encoding="utf-8"), str(path.name)), encoding="utf-8")
+    source = path.read_text(encoding="utf-8")
+    path.write_text(render_lazy_init(source, "models/__init__.py"), encoding="utf-8")
+    return path
+
+
+def make_package_lazy(client_package: Path) -> Path:
+    """Rewrite ``client_package``/__init__.py (the generator's client classes) in place."""
+    path = client_package / "__init__.py"
+    source = path.read_text(encoding="utf-8")
+    path.write_text(render_lazy_init(source, "__init__.py", noun="client class"), encoding="utf-8")
     return path

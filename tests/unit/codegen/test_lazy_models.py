@@ -116,3 +116,16 @@ class TestGeneratedPackage:
         before, after = (int(line) for line in out.stdout.split())
         assert before == 0
         assert 0 < after < len(models.__all__) // 2  # the run and what it refers to, not everything
+
+    def test_the_generators_client_classes_load_only_when_asked_for(self) -> None:
+        # Nothing of ours uses them; every `testerarmy_api.*` import used to build both attrs classes.
+        code = (
+            "import sys, testerarmy_api, testerarmy_api.resources._operations\n"
+            "from testerarmy import TesterArmy\n"
+            "TesterArmy(api_key='sk_' + 'x' * 32, base_url='http://127.0.0.1:9').close()\n"
+            "print('testerarmy_api.client' in sys.modules)\n"
+            "from testerarmy_api import AuthenticatedClient, Client\n"
+            "print(Client.__module__, AuthenticatedClient.__module__)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert out.stdout.split() == ["False", "testerarmy_api.client", "testerarmy_api.client"], out.stderr
