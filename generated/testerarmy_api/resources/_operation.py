@@ -6,14 +6,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import IO, Any, Generic, Protocol, TypeVar
+from types import MappingProxyType
+from typing import IO, Any, Generic, NamedTuple, Protocol, TypeVar
 
 import httpx
 
 from ..types import Unset
 
 __all__ = [
+    "NO_CHECKS",
     "AsyncCaller",
     "AsyncResource",
     "FileContent",
@@ -41,8 +42,15 @@ FileContent = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+#: The checks of a parameter whose schema states none (shared: read-only).
+NO_CHECKS: Mapping[str, Any] = MappingProxyType({})
+
+# Param, Paging and OperationSpec are NamedTuples, not dataclasses: the operation table builds one
+# per operation and parameter at import, and a frozen dataclass costs ~7x a NamedTuple to define
+# (figure 5, the first call, docs/performance.md). They are read-only records either way.
+
+
+class Param(NamedTuple):
     """One argument of an operation: where it goes on the wire and the checks its schema states."""
 
     name: str
@@ -52,11 +60,10 @@ class Param:
     required: bool
     nullable: bool
     #: The schema keywords to check before any request (type, format, enum, bounds, lengths, pattern).
-    checks: Mapping[str, Any] = field(default_factory=dict)
+    checks: Mapping[str, Any] = NO_CHECKS
 
 
-@dataclass(frozen=True, slots=True)
-class Paging:
+class Paging(NamedTuple):
     """How a cursor-paged operation pages (the spec's ``cursor`` query parameter, answered with the
     next page's cursor): the caller follows the cursors and yields the items of every page."""
 
@@ -66,11 +73,10 @@ class Paging:
     next_cursor: str
     #: The answer's field holding the page's items (an array).
     items: str
-    parse_item: Callable[[Any], Any] = field(repr=False)
+    parse_item: Callable[[Any], Any]
 
 
-@dataclass(frozen=True, slots=True)
-class OperationSpec(Generic[T]):
+class OperationSpec(NamedTuple, Generic[T]):
     """One operation of the spec, as data: request template, arguments and the parser of its answer."""
 
     key: str
@@ -81,7 +87,7 @@ class OperationSpec(Generic[T]):
     #: "none" | "json" (properties as arguments) | "whole" (one ``body`` argument) | "multipart"
     body: str
     body_required: bool
-    parse: Callable[[Any], T] = field(repr=False)
+    parse: Callable[[Any], T]
     #: "model" | "json" | "none"
     response: str
     authenticated: bool
@@ -89,14 +95,31 @@ class OperationSpec(Generic[T]):
     paging: Paging | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class RawResponse(Generic[T]):
     """What ``client.<resource>.with_raw_response.<method>(...)`` returns: the answer as it came."""
 
+    # A plain slotted class for the same import-time reason as the NamedTuples above.
+    __slots__ = ("headers", "http_response", "parsed", "status_code")
     status_code: int
     headers: httpx.Headers
     parsed: T
-    http_response: httpx.Response = field(repr=False)
+    http_response: httpx.Response
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: httpx.Headers,
+        parsed: T,
+        http_response: httpx.Response,
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers
+        self.parsed = parsed
+        self.http_response = http_response
+
+    def __repr__(self) -> str:
+        fields = f"status_code={self.status_code!r}, headers={self.headers!r}, parsed={self.parsed!r}"
+        return f"RawResponse({fields})"
 
 
 def json_value(data: Any) -> Any:
