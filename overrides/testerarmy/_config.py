@@ -11,8 +11,7 @@ import os
 import platform
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 import httpx
@@ -101,8 +100,8 @@ def user_agent() -> str:
     return f"testerarmy-python/{__version__} httpx/{httpx.__version__} python/{platform.python_version()}"
 
 
-@dataclass(frozen=True, slots=True)
-class ClientOptions:
+# A NamedTuple, not a frozen dataclass: ~7x cheaper to define on import (figure 5, docs/performance.md).
+class ClientOptions(NamedTuple):
     """Validated client settings. Immutable: ``with_options`` builds a new one."""
 
     api_key: Secret

@@ -10,8 +10,7 @@ and never sleep.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 __all__ = ["Sleep", "adrive", "drive"]
 
@@ -19,8 +18,9 @@ A = TypeVar("A")
 R = TypeVar("R")
 
 
-@dataclass(frozen=True, slots=True)
-class Sleep:
+# The actions of the flows are NamedTuples, not frozen dataclasses: ~7x cheaper to define, and
+# they are defined on every import (figure 5, the first call, docs/performance.md).
+class Sleep(NamedTuple):
     """Action: pause for ``seconds`` (the driver's injected sleep), then resume the flow with None."""
 
     seconds: float

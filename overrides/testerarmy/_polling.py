@@ -22,8 +22,7 @@ one connection pool), sleeps are merged, results come back in input order. ``wai
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypedDict
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, TypedDict
 
 from ._errors import (
     APIConnectionError,
@@ -66,22 +65,20 @@ DEFAULT_BACKOFF: Final = 1.5
 MAX_HINT: Final = 60.0
 
 
-@dataclass(frozen=True, slots=True)
-class Fetch:
+# NamedTuples like every flow action (see _flow.Sleep).
+class Fetch(NamedTuple):
     """Action: GET each run; the outcome is a tuple, per id, of :class:`Polled` or the raised error."""
 
     run_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Notify:
+class Notify(NamedTuple):
     """Action: the run's status changed — call ``on_update(run)``."""
 
     run: Run
 
 
-@dataclass(frozen=True, slots=True)
-class Polled:
+class Polled(NamedTuple):
     """A successful poll: the run, and the server's ``Retry-After`` hint in seconds if any."""
 
     run: Run
@@ -109,8 +106,9 @@ class WaitOptions(TypedDict, total=False):
     raise_on_failure: bool
 
 
-@dataclass(frozen=True, slots=True)
-class WaitSettings:
+class WaitSettings(NamedTuple):
+    """Validated wait options (:meth:`build`); read-only."""
+
     timeout: float
     poll_interval: float = DEFAULT_POLL_INTERVAL
     max_interval: float = DEFAULT_MAX_INTERVAL

@@ -36,8 +36,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 import httpx
 
@@ -116,8 +115,8 @@ def refusal_cost(retry_after: float) -> float:
     return max(retry_after, MIN_REFUSAL_COST)
 
 
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
+# A NamedTuple, not a frozen dataclass: ~7x cheaper to define on import (figure 5, docs/performance.md).
+class RetryPolicy(NamedTuple):
     """Retry limits and backoff. ``random``/``wall_clock`` are injectable for deterministic tests."""
 
     max_retries: int = 2
@@ -125,8 +124,8 @@ class RetryPolicy:
     max_backoff: float = 8.0
     jitter: float = 0.25
     max_retry_after: float = 60.0
-    random: Callable[[], float] = field(default=random.random, repr=False)
-    wall_clock: Callable[[], float] = field(default=time.time, repr=False)
+    random: Callable[[], float] = random.random
+    wall_clock: Callable[[], float] = time.time
 
     def backoff(self, retries_done: int) -> float:
         """Exponential backoff, capped, minus up to ``jitter`` of it so clients do not retry in step."""
@@ -174,9 +173,14 @@ class RetryPolicy:
         return retry_after
 
 
-@dataclass(frozen=True, slots=True)
 class Send:
     """Action: send the request once; the outcome is a fully read response or the transport error."""
+
+    # A plain class (the one instance is SEND): a dataclass costs ~0.3 ms to define on import.
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Send()"
 
 
 SEND: Final = Send()
