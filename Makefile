@@ -46,9 +46,9 @@ format: $(STAMP) ## Apply ruff fixes and formatting to hand-written code
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: $(STAMP) ## mypy --strict on the installed packages (as users' mypy sees them) and codegen/
+typecheck: $(STAMP) ## mypy --strict on the installed packages (as users' mypy sees them), codegen/, bench/
 	$(BIN)/mypy -p testerarmy -p testerarmy_api -p testerarmy_pydantic
-	$(BIN)/mypy codegen
+	$(BIN)/mypy codegen bench
 
 unit: $(STAMP) ## Unit tests only
 	$(BIN)/pytest tests/unit

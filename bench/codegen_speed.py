@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bench._harness import Row, Stats, time_call
@@ -113,7 +114,7 @@ def run(repeat: int = 5) -> list[Row]:
         workdir = Path(tmp)
         # Interleave the measurements so that a noisy neighbour hurts both sides alike.
         samples: dict[str, list[float]] = {"bare": [], "noop": [], "cold": [], "full": [], "check": []}
-        actions = {
+        actions: dict[str, Callable[[], object]] = {
             "bare": lambda: _bare_generate(workdir),
             "noop": lambda: _ours("generate"),
             "cold": _ours_cold,

@@ -72,7 +72,7 @@ def _compile_bytecode() -> None:
     import testerarmy_api
 
     for package in (testerarmy, testerarmy_api):
-        compileall.compile_dir(os.path.dirname(package.__file__), quiet=1)
+        compileall.compile_dir(package.__path__[0], quiet=1)
 
 
 def run(repeat: int = 5) -> list[Row]:
