@@ -25,7 +25,7 @@ from codegen.errors import SpecError
 from codegen.lazy_models import make_models_lazy, make_package_lazy
 from codegen.normalize import Normalized, normalize
 from codegen.pydantic_input import with_explicit_extra_keys
-from codegen.rules import load_rules
+from codegen.rules import Rules, load_rules
 from codegen.structure import check_structure, validate_openapi
 from codegen.unset_repr import add_unset_repr
 from codegen.yamlio import dump_yaml, load_yaml_file
@@ -57,11 +57,11 @@ class BuildResult:
     spec_sha256: str
 
 
-def _normalize_file(spec_path: Path) -> Normalized:
+def _normalize_file(spec_path: Path, rules: Rules | None = None) -> Normalized:
     source = spec_path.name
     vendored: Any = load_yaml_file(spec_path)
     check_structure(vendored, source)
-    return normalize(vendored, load_rules(), source)
+    return normalize(vendored, load_rules() if rules is None else rules, source)
 
 
 def _validate_normalized(normalized: Normalized, spec_path: Path, text: str) -> None:
@@ -221,9 +221,13 @@ def _add_headers(root: Path, spec_sha256: str) -> None:
         path.write_text(header + path.read_text(encoding="utf-8"), encoding="utf-8")
 
 
-def build_tree(spec_path: Path, spec_sha256: str, out: Path) -> BuildResult:
-    """Write the complete generated tree (normalized spec + two packages) into `out` (must not exist)."""
-    normalized = _normalize_file(spec_path)
+def build_tree(spec_path: Path, spec_sha256: str, out: Path, *, rules: Rules | None = None) -> BuildResult:
+    """Write the complete generated tree (normalized spec + two packages) into `out` (must not exist).
+
+    `rules`: the normalization rules (default: codegen/rules.yaml, which names the vendored spec's
+    paths; another spec, e.g. the growth benchmark's, brings its own).
+    """
+    normalized = _normalize_file(spec_path, rules)
     with tempfile.TemporaryDirectory(prefix="testerarmy-codegen-") as tmp:
         scratch = Path(tmp)
         text = dump_yaml(normalized.spec)
