@@ -181,7 +181,7 @@ class ApiSpec:
         folded = self._folded.get(id(schema))
         if folded is None:
             folded = self._folded[id(schema)] = self._fold(schema)
-            self._document_ids |= _mapping_ids(folded)
+            self._document_ids.update(_mapping_ids(folded))
         return folded
 
     def _fold(self, schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -228,7 +228,7 @@ class ApiSpec:
         )
 
 
-def _mapping_ids(node: Any) -> frozenset[int]:
+def _mapping_ids(node: Any) -> set[int]:
     """The ids of every mapping inside ``node`` (iteratively: the document may nest deeply)."""
     ids: set[int] = set()
     stack = [node]
@@ -239,7 +239,7 @@ def _mapping_ids(node: Any) -> frozenset[int]:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-    return frozenset(ids)
+    return ids
 
 
 def _rebase(schema: Any) -> Any:
