@@ -22,7 +22,7 @@ from typing import Any
 
 from codegen.emit import emit_resources
 from codegen.errors import SpecError
-from codegen.lazy_models import make_models_lazy, make_package_lazy
+from codegen.lazy_models import make_lazy
 from codegen.normalize import Normalized, normalize
 from codegen.pydantic_input import with_explicit_extra_keys
 from codegen.rules import Rules, load_rules
@@ -241,8 +241,9 @@ def build_tree(spec_path: Path, spec_sha256: str, out: Path, *, rules: Rules | N
         resources = emit_resources(normalized.spec, client)
         add_unset_repr(client)
         # The first call would otherwise import every model module (figure 5, docs/performance.md).
-        lazy_init = make_models_lazy(client)
-        lazy_package = make_package_lazy(client)  # nothing of ours uses the generator's Client
+        lazy_init = make_lazy(client / "models" / "__init__.py", "models/__init__.py")
+        # Nothing of ours uses the generator's Client: it need not load with the package.
+        lazy_package = make_lazy(client / "__init__.py", "__init__.py", noun="client class")
         (models / "__init__.py").write_text(_PYDANTIC_INIT, encoding="utf-8")
         # PEP 561: without the marker a user's mypy treats every model attribute as Any.
         for package in (client, models):

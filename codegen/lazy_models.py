@@ -28,7 +28,7 @@ from pathlib import Path
 
 from codegen.errors import SpecError
 
-__all__ = ["make_models_lazy", "make_package_lazy", "render_lazy_init"]
+__all__ = ["make_lazy", "render_lazy_init"]
 
 
 def _imports(source: str, where: str) -> tuple[str | None, dict[str, str], list[str]]:
@@ -109,17 +109,7 @@ def render_lazy_init(source: str, where: str = "models/__init__.py", *, noun: st
     return "\n".join(lines)
 
 
-def make_models_lazy(client_package: Path) -> Path:
-    """Rewrite ``client_package``/models/__init__.py in place; returns its path."""
-    path = client_package / "models" / "__init__.py"
-    source = path.read_text(encoding="utf-8")
-    path.write_text(render_lazy_init(source, "models/__init__.py"), encoding="utf-8")
-    return path
-
-
-def make_package_lazy(client_package: Path) -> Path:
-    """Rewrite ``client_package``/__init__.py (the generator's client classes) in place."""
-    path = client_package / "__init__.py"
-    source = path.read_text(encoding="utf-8")
-    path.write_text(render_lazy_init(source, "__init__.py", noun="client class"), encoding="utf-8")
-    return path
+def make_lazy(init: Path, where: str, *, noun: str = "model") -> Path:
+    """Rewrite the generator's ``init`` (an ``__init__.py``, ``where`` in messages) in place."""
+    init.write_text(render_lazy_init(init.read_text(encoding="utf-8"), where, noun=noun), encoding="utf-8")
+    return init
