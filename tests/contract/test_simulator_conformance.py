@@ -231,25 +231,21 @@ def test_cancelling_twice_is_the_documented_409(probe_sim: Simulator) -> None:
     assert 409 in _documented("runs.cancel")
 
 
-def test_an_empty_uuid_is_rejected(probe_sim: Simulator) -> None:
-    """What SCHEMATHESIS_EMPTY_UUID explains: "" is no uuid, null is allowed (per the spec)."""
-    spec = _spec.load_normalized()
-    create = next(o for o in _spec.operations(spec) if o.operation_id == "groups.create")
-    assert create.body is not None
-    ref = str(create.body[1]["$ref"]).rsplit("/", 1)[-1]
-    prep = _spec.component_schemas(spec)[ref]["properties"]["prepTestId"]
-    assert (prep.get("format"), "null" in _spec.schema_types(prep)) == ("uuid", True), prep
-    group = {"projectId": probe_sim.projects[0].id, "name": "Empty uuid"}
-    empty = _call(probe_sim, "POST", "/v1/groups", json={**group, "prepTestId": ""})
-    assert (empty.status_code, empty.json()["message"]) == (400, "prepTestId: Invalid uuid")
-    assert _call(probe_sim, "POST", "/v1/groups", json={**group, "prepTestId": None}).status_code == 201
-
-
 def _body_property(operation_id: str, name: str) -> dict[str, Any]:
     spec = _spec.load_normalized()
     op = next(o for o in _spec.operations(spec) if o.operation_id == operation_id)
     assert op.body is not None, operation_id
     return dict(_spec.deref(spec, _spec.deref(spec, op.body[1])["properties"][name]))
+
+
+def test_an_empty_uuid_is_rejected(probe_sim: Simulator) -> None:
+    """What SCHEMATHESIS_EMPTY_UUID explains: "" is no uuid, null is allowed (per the spec)."""
+    prep = _body_property("groups.create", "prepTestId")
+    assert (prep.get("format"), "null" in _spec.schema_types(prep)) == ("uuid", True), prep
+    group = {"projectId": probe_sim.projects[0].id, "name": "Empty uuid"}
+    empty = _call(probe_sim, "POST", "/v1/groups", json={**group, "prepTestId": ""})
+    assert (empty.status_code, empty.json()["message"]) == (400, "prepTestId: Invalid uuid")
+    assert _call(probe_sim, "POST", "/v1/groups", json={**group, "prepTestId": None}).status_code == 201
 
 
 def test_a_project_url_rule_is_still_beyond_the_schema() -> None:
