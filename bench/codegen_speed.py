@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench._harness import Row, Stats, time_call
 from codegen.build import VALIDATED_MEMO, build_tree
-from codegen.rules import load_rules
+from codegen.rules import Rules
 from codegen.stamp import STAMP_PATH
 from codegen.yamlio import dump_yaml, load_yaml_file
 
@@ -69,7 +69,7 @@ def _scaled_spec(factor: int, workdir: Path) -> tuple[Path, int]:
 
     The normalized spec, not the vendored one: codegen/rules.yaml names the vendored operations
     and extracts their inline schemas by path, so path copies would need copies of the rules.
-    Already normalized, the copies build with no rules at all (an empty rules file), ×1 included, so the
+    Already normalized, the copies build with no rules at all (`Rules()`), ×1 included, so the
     figure is how the build grows, not how many rules there are.
     """
     spec = load_yaml_file(NORMALIZED_SPEC)
@@ -90,8 +90,6 @@ def _scaled_spec(factor: int, workdir: Path) -> tuple[Path, int]:
 
 
 def _growth(workdir: Path, repeat: int) -> list[Row]:
-    (workdir / "no-rules.yaml").write_text("", encoding="utf-8")  # an empty rules file: nothing to fix
-    no_rules = load_rules(workdir / "no-rules.yaml")
     rows = []
     per_operation: dict[int, float] = {}
     for factor in (1, 10, 50):
@@ -101,7 +99,7 @@ def _growth(workdir: Path, repeat: int) -> list[Row]:
         def build(spec: Path = spec, factor: int = factor) -> None:
             out = workdir / f"growth-{factor}"
             shutil.rmtree(out, ignore_errors=True)
-            build_tree(spec, "0" * 64, out, rules=no_rules)
+            build_tree(spec, "0" * 64, out, rules=Rules())  # no rules: nothing to fix
 
         stats = time_call(build, repeat=runs, warmup=0)
         per_operation[factor] = stats.median / operations
